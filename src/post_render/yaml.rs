@@ -61,7 +61,13 @@ fn clean_message(message: &str) -> String {
 
 /// Serialises a value as a block-style YAML document (no `---`), ending with a newline.
 pub fn to_string(value: &Value) -> String {
-    let options = serde_saphyr::ser_options! { indent_step: 2 };
+    // Helm's own style: lists indented under their key; multi-line strings as literal blocks; long single
+    // lines left on one line (never folded).
+    let options = serde_saphyr::ser_options! {
+        indent_step: 2,
+        compact_list_indent: false,
+        folded_wrap_chars: usize::MAX / 2,
+    };
     let mut out = serde_saphyr::to_string_with_options(value, options)
         .expect("a serde_json::Value always serialises to YAML");
     if !out.ends_with('\n') {
@@ -115,7 +121,8 @@ mod tests {
             "a": "true", "b": "yes", "c": "0755", "d": "1e3", "e": "null", "f": "~", "g": "",
             "h": "on", "i": "line1\nline2\n", "j": "x: y", "k": "- z", "l": "12.0", "m": "#c",
             "n": 1, "o": 1.5, "p": true, "q": null, "r": [], "s": {}, "t": "@at", "u": "0x1F",
-            "v": "NO", "w": "y", "x": " lead", "y": "*ref", "z": "2024-01-01"
+            "v": "NO", "w": "y", "x": " lead", "y": "*ref", "z": "2024-01-01",
+            "long": "word ".repeat(50), "trail": "a  \n  b \n\n", "tab": "a\tb", "uni": "é ✓"
         });
         let text = to_string(&v);
         assert_eq!(parse(&text).unwrap(), v, "{text}");

@@ -36,13 +36,13 @@ fn check_worker(ctx: &Context, c: &Component, d: &Value) -> Option<Finding> {
         .filter_map(|p| Some((p.clone(), d.pointer(&p)?.as_array()?.clone())))
         .collect();
     let mut existing = BTreeMap::new();
-    let mut occurrences = 0;
+    let mut found = vec![];
     let mut cleaned = Vec::new();
     for (path, list) in &lists {
         let (kept, values) = strip_flag(list);
-        occurrences += values.len();
         for v in values {
             existing.extend(parse_pairs(&v));
+            found.push(v);
         }
         cleaned.push((path, list, kept));
     }
@@ -72,9 +72,9 @@ fn check_worker(ctx: &Context, c: &Component, d: &Value) -> Option<Finding> {
         .count()
         == 1;
     let ok = if wanted.is_empty() {
-        occurrences == 0
+        found.is_empty()
     } else {
-        occurrences == 1 && one_correct
+        found.len() == 1 && one_correct
     };
     if ok {
         return None;
@@ -99,7 +99,7 @@ fn check_worker(ctx: &Context, c: &Component, d: &Value) -> Option<Finding> {
     let path = lists[target].0.clone();
     Some(
         Finding::fix(RULE.id, c.doc, path, message, ops)
-            .expected(json!(joined), Some(json!(occurrences))),
+            .expected(json!(joined), Some(json!(found))),
     )
 }
 
