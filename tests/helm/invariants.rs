@@ -106,7 +106,8 @@ pub fn assert_invariants(stream: &str, want: &Expect) {
         None => expect(false, format!("ConfigMap {f}-config exists")),
     }
 
-    let mut names: Vec<(String, &str, Option<&(String, Option<String>)>)> = vec![
+    type Pool = (String, Option<String>);
+    let mut names: Vec<(String, &str, Option<&Pool>)> = vec![
         (format!("{f}-coordinator"), "coordinator", None),
         (format!("{f}-scheduler"), "scheduler", None),
         (format!("{f}-ui"), "server", None),
