@@ -76,7 +76,7 @@ pub fn recognise(deployment: &Value, chart_name: &str) -> Option<(Role, usize)> 
     let containers = deployment
         .pointer("/spec/template/spec/containers")?
         .as_array()?;
-    for (i, c) in containers.iter().enumerate() {
+    for (i, c) in containers.iter().enumerate().filter(|(_, c)| c.is_object()) {
         let argv: Vec<&str> = ["command", "args"]
             .iter()
             .filter_map(|k| c.get(*k).and_then(Value::as_array))
@@ -104,7 +104,8 @@ pub fn recognise(deployment: &Value, chart_name: &str) -> Option<(Role, usize)> 
         let name = c.get("name").and_then(Value::as_str);
         name == Some(role.as_str()) || name == Some("dagu")
     });
-    Some((role, by_name.unwrap_or(0)))
+    let index = by_name.unwrap_or(0);
+    containers.get(index)?.is_object().then_some((role, index))
 }
 
 /// A label of the pod template (falling back to the Deployment's own labels).

@@ -74,6 +74,13 @@ fn check(ctx: &Context, docs: &[Doc]) -> Vec<Finding> {
         }
         let items: Vec<&str> = wanted.iter().filter_map(Value::as_str).collect();
         let edited = set_top_level_list(&text, key, &items);
+        if !edit_is_exact(&parsed, &edited, key, wanted) {
+            findings.push(Finding::error(RULE.id, Some(i), DATA_PTR, format!(
+                "ConfigMap {name}: dagu.yaml should have {key}: {} but kubectl-dagu cannot edit this dagu.yaml \
+                 safely (it is not a plain top-level mapping). Render {key} from the values in the chart's config",
+                json!(wanted))).expected(json!(wanted), found.cloned()));
+            continue;
+        }
         findings.push(
             Finding::fix(
                 RULE.id,
@@ -90,6 +97,22 @@ fn check(ctx: &Context, docs: &[Doc]) -> Vec<Finding> {
         text = edited;
     }
     findings
+}
+
+/// Whether `edited` parses to `before` with only `key` changed to `wanted` (removed when empty).
+fn edit_is_exact(before: &Value, edited: &str, key: &str, wanted: &[Value]) -> bool {
+    let (Value::Object(before), Ok(Value::Object(after))) = (before, yaml::parse(edited)) else {
+        return false;
+    };
+    let mut expected = before.clone();
+    expected.remove(key);
+    if !wanted.is_empty() {
+        expected.insert(key.to_string(), Value::Array(wanted.to_vec()));
+    }
+    let mut after = after;
+    after.sort_keys();
+    expected.sort_keys();
+    after == expected
 }
 
 /// Replaces (or removes, when `items` is empty) the top-level block `key:` of a YAML text.
@@ -163,6 +186,15 @@ mod tests {
             &valid(),
         );
         assert_eq!(errors(&findings).len(), 1);
+    }
+
+    #[test]
+    fn a_dagu_yaml_that_cannot_be_edited_safely_is_an_error() {
+        let mut docs = valid();
+        docs[CONFIG_MAP]["data"]["dagu.yaml"] = json!("just text");
+        let (findings, after) = run(&RULE, json!({"config": {"envPassthrough": ["A"]}}), &docs);
+        assert_eq!(errors(&findings).len(), 1, "{findings:#?}");
+        assert_eq!(after, docs);
     }
 
     #[test]

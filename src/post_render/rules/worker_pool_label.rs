@@ -24,7 +24,12 @@ fn check(ctx: &Context, docs: &[Doc]) -> Vec<Finding> {
             let pool = c.pool.as_deref()?;
             let path = format!("{LABELS}/{}", token(POOL_LABEL));
             let found = d.pointer(&path);
-            let ops = match (d.pointer(LABELS), found) {
+            let labels = d.pointer(LABELS);
+            if labels.is_some_and(|l| !l.is_object()) || d.pointer("/spec/template/metadata").is_some_and(|m| !m.is_object()) {
+                return Some(Finding::error(RULE.id, Some(c.doc), LABELS, format!(
+                    "{}: the pod template's metadata/labels is not a mapping; render labels as key: value pairs", describe(c))));
+            }
+            let ops = match (labels, found) {
                 (_, Some(v)) if v == pool => return None,
                 (_, Some(v)) => vec![test(&path, v.clone()), replace(&path, json!(pool))],
                 (Some(_), None) => vec![add(&path, json!(pool))],
