@@ -15,6 +15,7 @@ mod pipeline;
 pub mod render;
 pub mod report;
 pub mod rules;
+pub mod sink;
 pub mod values;
 pub mod yaml;
 
@@ -100,10 +101,28 @@ pub struct Args {
     /// Print the rules (id and description) in the order they run, and exit.
     #[arg(long)]
     pub list_rules: bool,
+    /// Also write the report (findings, warnings, errors) to FILE, in every mode. Useful under Helm 4, which
+    /// discards a post-renderer's stderr (as a Helm plugin the report also goes to the terminal).
+    #[arg(long, value_name = "FILE", env = "KUBECTL_DAGU_REPORT")]
+    pub report: Option<PathBuf>,
 }
 
-/// Reads values and stdin, runs the pipeline, writes the result.
+/// Reads values and stdin, runs the pipeline, writes the result; the report also goes to `--report` and, as a
+/// Helm plugin, to the terminal.
 pub fn run(args: &Args, _global: &GlobalArgs) -> anyhow::Result<u8> {
+    let mut log = sink::Log::default();
+    let result = execute(args, &mut log);
+    if let Err(err) = &result {
+        log.error(err);
+    }
+    let helm_plugin = std::env::var_os("HELM_PLUGIN_NAME").is_some_and(|v| !v.is_empty());
+    if let Err(err) = sink::deliver(&log.lines, args.report.as_deref(), helm_plugin) {
+        output::warning(&format!("{err:#}"));
+    }
+    result
+}
+
+fn execute(args: &Args, log: &mut sink::Log) -> anyhow::Result<u8> {
     if args.list_rules {
         print!("{}", rules::list());
         return Ok(exit::SUCCESS);
@@ -124,7 +143,7 @@ pub fn run(args: &Args, _global: &GlobalArgs) -> anyhow::Result<u8> {
         Err(e @ Error::Patch(_)) => return Err(exit::with_code(exit::FAILURE, e)),
     };
     for warning in outcome.warnings() {
-        output::warning(&report::line(warning, &outcome.docs));
+        log.warning(&report::line(warning, &outcome.docs));
     }
     let mut stdout = std::io::stdout().lock();
     if args.check {
@@ -135,10 +154,10 @@ pub fn run(args: &Args, _global: &GlobalArgs) -> anyhow::Result<u8> {
             .filter(|f| report::counts_for_check(f))
         {
             any = true;
-            eprintln!("{}", report::line(f, &outcome.docs));
+            log.line(&report::line(f, &outcome.docs));
         }
         if !any {
-            eprintln!("ok: every invariant holds, nothing to change");
+            log.line("ok: every invariant holds, nothing to change");
         }
         return Ok(if any { exit::FAILURE } else { exit::SUCCESS });
     }
@@ -164,10 +183,12 @@ pub fn run(args: &Args, _global: &GlobalArgs) -> anyhow::Result<u8> {
         ));
     }
     for fix in outcome.fixes() {
+        let line = report::line(fix, &outcome.docs);
         if fix.notable {
-            output::warning(&report::line(fix, &outcome.docs));
+            log.warning(&line);
         } else {
-            tracing::info!("{}", report::line(fix, &outcome.docs));
+            tracing::info!("{line}");
+            log.lines.push(format!("fixed: {line}"));
         }
     }
     if args.diff {
