@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use invariants::{assert_invariants, Expect};
+use serde_json::Value;
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -281,4 +282,85 @@ fn plugin_yaml_names_a_command_that_post_renders() {
         .output()
         .unwrap();
     assert_invariants(&ok(&out), &Expect::two_pools("dagu", "default"));
+}
+
+/// The test chart copied with another `version:` in Chart.yaml.
+fn chart_at_version(dir: &Path, version: &str) -> PathBuf {
+    let to = dir.join(format!("dagu-{version}"));
+    let from = charts().join("dagu");
+    let copy = Command::new("cp")
+        .arg("-r")
+        .arg(&from)
+        .arg(&to)
+        .status()
+        .unwrap();
+    assert!(copy.success());
+    let chart = std::fs::read_to_string(to.join("Chart.yaml")).unwrap();
+    let chart = chart.replace("version: 1.0.6", &format!("version: {version}"));
+    std::fs::write(to.join("Chart.yaml"), chart).unwrap();
+    to
+}
+
+fn selectors(stream: &str) -> Vec<(String, Value)> {
+    serde_saphyr::from_multiple::<Value>(stream)
+        .unwrap()
+        .into_iter()
+        .filter(|d| d["kind"] == "Deployment")
+        .map(|d| {
+            (
+                d["metadata"]["name"].as_str().unwrap().to_string(),
+                d["spec"]["selector"].clone(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn upgrade_safety_version_bearing_selectors_warn_fail_with_strict_and_stable_selectors_make_versions_match(
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let render = |version: &str, flags: &[&str]| {
+        let chart = chart_at_version(dir.path(), version);
+        let out = Command::new(helm())
+            .args(["template", "dagu"])
+            .arg(&chart)
+            .args(["--set", "testing.break={fullSelector}"])
+            .args(post_render_args(flags))
+            .output()
+            .unwrap();
+        std::fs::remove_dir_all(&chart).unwrap();
+        out
+    };
+    let (old, new) = (ok(&render("1.0.6", &[])), ok(&render("1.0.7", &[])));
+    assert_ne!(
+        selectors(&old),
+        selectors(&new),
+        "without the flag the chart version is in the selectors"
+    );
+
+    let strict = render("1.0.6", &["--strict"]);
+    let stderr = String::from_utf8_lossy(&strict.stderr);
+    assert!(!strict.status.success() && strict.stdout.is_empty());
+    assert!(
+        stderr.contains("[stable-selectors]") && stderr.contains("field is immutable"),
+        "{stderr}"
+    );
+
+    let (old, new) = (
+        ok(&render("1.0.6", &["--stable-selectors"])),
+        ok(&render("1.0.7", &["--stable-selectors"])),
+    );
+    assert_eq!(
+        selectors(&old),
+        selectors(&new),
+        "with --stable-selectors two chart versions select alike"
+    );
+    assert_invariants(&old, &Expect::default_pool("dagu", "default"));
+    let warned = run_bin(
+        &[],
+        &ok(&helm_template(&["--set", "testing.break={fullSelector}"])),
+    );
+    assert!(
+        String::from_utf8_lossy(&warned.stderr).contains("warning: [stable-selectors] document")
+    );
 }

@@ -22,6 +22,10 @@ pub struct Overrides {
     pub namespace: Option<String>,
     pub fullname: Option<String>,
     pub skip_validation: bool,
+    /// `--strict`: upgrade-safety findings are errors, not warnings.
+    pub strict: bool,
+    /// `--stable-selectors`: rewrite version-bearing selectors instead of reporting them.
+    pub stable_selectors: bool,
 }
 
 /// Everything rules need besides the documents.
@@ -35,6 +39,8 @@ pub struct Context {
     pub namespace: String,
     pub namespace_from: &'static str,
     pub skip_validation: bool,
+    pub strict: bool,
+    pub stable_selectors: bool,
     pub components: Vec<Component>,
 }
 
@@ -133,6 +139,8 @@ pub fn resolve(docs: &[Doc], values: Value, flags: &Overrides) -> Result<Context
     let skip_in_values = values.pointer("/persistence/skipValidation") == Some(&Value::Bool(true));
     Ok(Context {
         skip_validation: flags.skip_validation || skip_in_values,
+        strict: flags.strict,
+        stable_selectors: flags.stable_selectors,
         values,
         release,
         fullname,

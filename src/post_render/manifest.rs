@@ -11,12 +11,15 @@ use super::yaml;
 /// The annotation Helm 4 puts on every document it post-renders; it must come back unchanged.
 pub const HELM4_FILENAME_ANNOTATION: &str = "postrenderer.helm.sh/postrender-filename";
 
-/// Kinds whose apiVersion we check strictly and whose parsed value we keep, because rules read them.
-const KEPT_KINDS: &[(&str, &str)] = &[
+/// Kinds whose apiVersion we check strictly, because rules read them.
+const KNOWN_KINDS: &[(&str, &str)] = &[
     ("Deployment", "apps/v1"),
     ("ConfigMap", "v1"),
     ("PersistentVolumeClaim", "v1"),
+    ("Service", "v1"),
 ];
+/// Kinds whose parsed value is always kept; others only when asked (`--stable-selectors` reads Services).
+const KEPT_KINDS: &[&str] = &["Deployment", "ConfigMap", "PersistentVolumeClaim"];
 
 /// One chunk of the stream, with its object when it has one.
 #[derive(Debug, Clone)]
@@ -56,6 +59,14 @@ impl Doc<'_> {
 
 /// Splits and parses the whole stream. Fails on the first unusable document.
 pub fn parse_stream(input: &[u8]) -> Result<Vec<Doc<'_>>, InputError> {
+    parse_stream_keeping(input, &[])
+}
+
+/// Like [`parse_stream`], also keeping the values of `extra_kinds`.
+pub fn parse_stream_keeping<'a>(
+    input: &'a [u8],
+    extra_kinds: &[&str],
+) -> Result<Vec<Doc<'a>>, InputError> {
     if let Err(err) = std::str::from_utf8(input) {
         let (line, column) = line_column(input, err.valid_up_to());
         return Err(InputError::NotUtf8 { line, column });
@@ -80,7 +91,7 @@ pub fn parse_stream(input: &[u8]) -> Result<Vec<Doc<'_>>, InputError> {
             source: chunk.source().map(str::to_string),
             ..DocRef::default()
         };
-        let object = parse_object(&chunk, &mut reference)?;
+        let object = parse_object(&chunk, &mut reference, extra_kinds)?;
         docs.push(Doc {
             chunk,
             reference,
@@ -93,7 +104,11 @@ pub fn parse_stream(input: &[u8]) -> Result<Vec<Doc<'_>>, InputError> {
     Ok(docs)
 }
 
-fn parse_object(chunk: &Chunk, reference: &mut DocRef) -> Result<Object, InputError> {
+fn parse_object(
+    chunk: &Chunk,
+    reference: &mut DocRef,
+    extra_kinds: &[&str],
+) -> Result<Object, InputError> {
     let line = chunk.body_line;
     if chunk.body.len() > yaml::MAX_DOCUMENT_BYTES {
         return Err(InputError::TooLarge {
@@ -166,7 +181,7 @@ fn parse_object(chunk: &Chunk, reference: &mut DocRef) -> Result<Object, InputEr
         ));
     }
     check_api_version(&api_version, &kind).map_err(|m| invalid(reference, m))?;
-    let keep = KEPT_KINDS.iter().any(|(k, _)| *k == kind);
+    let keep = KEPT_KINDS.contains(&kind.as_str()) || extra_kinds.contains(&kind.as_str());
     Ok(Object {
         namespace: metadata
             .and_then(|m| m.get("namespace"))
@@ -193,7 +208,7 @@ fn check_api_version(api_version: &str, kind: &str) -> Result<(), String> {
             "apiVersion {api_version:?} is not of the form `group/version` or `version`"
         ));
     }
-    match KEPT_KINDS.iter().find(|(k, _)| *k == kind) {
+    match KNOWN_KINDS.iter().find(|(k, _)| *k == kind) {
         Some((_, want)) if *want != api_version => Err(format!(
             "{kind} with apiVersion {api_version} is not served by Kubernetes; kubectl-dagu checks {kind} \
              objects of apiVersion {want}. Render apiVersion: {want}"

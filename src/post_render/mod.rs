@@ -88,6 +88,14 @@ pub struct Args {
     /// Accept a PVC without ReadWriteMany (like persistence.skipValidation=true).
     #[arg(long)]
     pub skip_validation: bool,
+    /// Make upgrade-safety findings (version-bearing Deployment selectors) errors instead of warnings.
+    #[arg(long)]
+    pub strict: bool,
+    /// Remove helm.sh/chart and app.kubernetes.io/version from Dagu Deployment selectors and the Services
+    /// selecting those pods. For fresh installs: selectors are immutable, so an existing release needs those
+    /// Deployments deleted (kubectl delete deployment NAME --cascade=orphan) before it can take the change.
+    #[arg(long)]
+    pub stable_selectors: bool,
     /// Change nothing, print nothing on stdout; exit 1 listing every finding if anything would change or is
     /// invalid, 0 otherwise.
     #[arg(long, conflicts_with_all = ["diff", "output"])]
@@ -134,6 +142,8 @@ fn execute(args: &Args, log: &mut sink::Log) -> anyhow::Result<u8> {
             namespace: args.namespace.clone(),
             fullname: args.fullname.clone(),
             skip_validation: args.skip_validation,
+            strict: args.strict,
+            stable_selectors: args.stable_selectors,
         },
     };
     let input = read_stdin().map_err(|e| exit::with_code(exit::USAGE, e))?;

@@ -71,7 +71,12 @@ impl Outcome<'_> {
 
 /// Runs the whole pipeline on `input`.
 pub fn process<'a>(input: &'a [u8], options: &Options) -> Result<Outcome<'a>, Error> {
-    let mut docs = manifest::parse_stream(input)?;
+    let extra: &[&str] = if options.overrides.stable_selectors {
+        &["Service"]
+    } else {
+        &[]
+    };
+    let mut docs = manifest::parse_stream_keeping(input, extra)?;
     let values = match &options.values {
         Value::Null => Value::Object(Map::new()),
         v => v.clone(),

@@ -14,6 +14,7 @@ mod insecure_config;
 mod pvc_exists;
 mod pvc_read_write_many;
 mod service_links_disabled;
+mod stable_selectors;
 mod worker_labels;
 mod worker_pool_label;
 mod worker_pool_name;
@@ -127,6 +128,7 @@ pub struct Rule {
 /// Every rule, in the order they run.
 pub const RULES: &[Rule] = &[
     component_names::RULE,
+    stable_selectors::RULE,
     pvc_exists::RULE,
     pvc_read_write_many::RULE,
     worker_pool_name::RULE,

@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 
 use super::{Action, Finding, Rule};
 use crate::post_render::context::{resolve, Overrides};
-use crate::post_render::manifest::parse_stream;
+use crate::post_render::manifest::parse_stream_keeping;
 use crate::post_render::{patch, yaml};
 
 fn deployment(role: &str, name: &str, cmd: &str, env: Value, pool: Option<&str>) -> Value {
@@ -103,7 +103,8 @@ pub fn run_with(
     flags: &Overrides,
 ) -> (Vec<Finding>, Vec<Value>) {
     let text = stream(docs);
-    let mut parsed = parse_stream(text.as_bytes()).expect("test stream parses");
+    let mut parsed =
+        parse_stream_keeping(text.as_bytes(), &["Service"]).expect("test stream parses");
     let ctx = resolve(&parsed, values, flags).expect("context resolves");
     let findings = (rule.check)(&ctx, &parsed);
     patch::apply(&mut parsed, &findings).expect("fixes apply");
