@@ -1,5 +1,5 @@
-//! Applies a rule's fix operations to the documents, each document patched as a copy and swapped in only when
-//! every operation (including its `test` guards) succeeded.
+//! Applies a rule's fix operations to the documents. `json_patch::patch` is atomic: when an operation (or a
+//! `test` guard) fails, the operations already applied are undone, so a document is never half patched.
 
 use std::collections::BTreeSet;
 
@@ -28,14 +28,41 @@ pub fn apply(docs: &mut [Doc], findings: &[Finding]) -> Result<BTreeSet<usize>, 
         let Some(value) = doc.value_mut() else {
             continue;
         };
-        let mut copy = value.clone();
-        json_patch::patch(&mut copy, ops).map_err(|source| PatchFailure {
+        json_patch::patch(value, ops).map_err(|source| PatchFailure {
             rule: finding.rule,
             doc: reference,
             source,
         })?;
-        *value = copy;
         changed.insert(i);
     }
     Ok(changed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::post_render::manifest::parse_stream;
+    use crate::post_render::rules::helpers::{add, test};
+    use serde_json::json;
+
+    #[test]
+    fn a_failing_guard_leaves_the_document_untouched_and_names_the_rule() {
+        let mut docs =
+            parse_stream(b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: '1'}\n")
+                .unwrap();
+        let before = docs[0].value().cloned();
+        let finding = Finding::fix(
+            "some-rule",
+            0,
+            "/data",
+            "m",
+            vec![add("/data/b", json!("2")), test("/data/a", json!("not 1"))],
+        );
+        let err = apply(&mut docs, &[finding]).unwrap_err();
+        assert_eq!(docs[0].value().cloned(), before);
+        assert!(
+            err.to_string().contains("rule some-rule")
+                && err.to_string().contains("document 1 ConfigMap/c")
+        );
+    }
 }

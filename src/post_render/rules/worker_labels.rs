@@ -79,7 +79,11 @@ fn check_worker(ctx: &Context, c: &Component, d: &Value) -> Option<Finding> {
     if ok {
         return None;
     }
-    let target = lists.iter().rposition(|(_, l)| !l.is_empty())?;
+    let Some(target) = lists.iter().rposition(|(_, l)| !l.is_empty()) else {
+        return Some(Finding::error(RULE.id, Some(c.doc), c.container_ptr(), format!(
+            "{}: pool {pool} needs {FLAG} {joined} but the worker container has no command or args to add it \
+             to. Render the worker command (dagu worker --config /etc/dagu/dagu.yaml)", describe(c))));
+    };
     let mut ops = vec![];
     for (i, (path, original, mut kept)) in cleaned.into_iter().enumerate() {
         if i == target && !wanted.is_empty() {
@@ -226,6 +230,24 @@ mod tests {
         assert_eq!(
             command(&after[WORKER]),
             vec![json!("dagu"), json!("worker")]
+        );
+    }
+
+    #[test]
+    fn a_worker_without_command_cannot_get_labels() {
+        let mut docs = valid();
+        let container = docs[WORKER]["spec"]["template"]["spec"]["containers"][0]
+            .as_object_mut()
+            .unwrap();
+        container.remove("command");
+        let (findings, _) = run(
+            &RULE,
+            json!({"workerPools": {"general": {"labels": {"a": "1"}}}}),
+            &docs,
+        );
+        assert!(
+            findings[0].is_error() && findings[0].message.contains("no command or args"),
+            "{findings:#?}"
         );
     }
 
