@@ -364,3 +364,19 @@ fn upgrade_safety_version_bearing_selectors_warn_fail_with_strict_and_stable_sel
         String::from_utf8_lossy(&warned.stderr).contains("warning: [stable-selectors] document")
     );
 }
+
+#[test]
+fn helm4_shaped_streams_satisfy_every_invariant_after_post_render() {
+    for (case, fullname, ns) in [("helm4-broken-variants", "prod-dagu", "team"), ("helm4-shaped", "dagu", "dagu")] {
+        let dir = root().join("tests/fixtures/post_render/good").join(case);
+        let out = assert_cmd::Command::new(bin())
+            .current_dir(&dir)
+            .args(std::fs::read_to_string(dir.join("args")).unwrap().lines())
+            .write_stdin(std::fs::read(dir.join("input.yaml")).unwrap())
+            .output()
+            .unwrap();
+        let stream = ok(&out);
+        assert!(!stream.contains("# Source:"), "helm 4 streams carry no comments");
+        assert_invariants(&stream, &Expect::two_pools(fullname, ns));
+    }
+}
