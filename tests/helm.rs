@@ -367,7 +367,10 @@ fn upgrade_safety_version_bearing_selectors_warn_fail_with_strict_and_stable_sel
 
 #[test]
 fn helm4_shaped_streams_satisfy_every_invariant_after_post_render() {
-    for (case, fullname, ns) in [("helm4-broken-variants", "prod-dagu", "team"), ("helm4-shaped", "dagu", "dagu")] {
+    for (case, fullname, ns) in [
+        ("helm4-broken-variants", "prod-dagu", "team"),
+        ("helm4-shaped", "dagu", "dagu"),
+    ] {
         let dir = root().join("tests/fixtures/post_render/good").join(case);
         let out = assert_cmd::Command::new(bin())
             .current_dir(&dir)
@@ -376,7 +379,10 @@ fn helm4_shaped_streams_satisfy_every_invariant_after_post_render() {
             .output()
             .unwrap();
         let stream = ok(&out);
-        assert!(!stream.contains("# Source:"), "helm 4 streams carry no comments");
+        assert!(
+            !stream.contains("# Source:"),
+            "helm 4 streams carry no comments"
+        );
         assert_invariants(&stream, &Expect::two_pools(fullname, ns));
     }
 }

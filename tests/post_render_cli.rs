@@ -240,3 +240,17 @@ fn help_says_how_release_namespace_and_fullname_are_resolved() {
     assert!(help.contains("metadata.namespace"), "{help}");
     assert!(help.contains("fullnameOverride"), "{help}");
 }
+
+#[test]
+fn an_error_is_printed_once_with_its_exit_code() {
+    let out = Command::cargo_bin("kubectl-dagu")
+        .unwrap()
+        .env("NO_COLOR", "1")
+        .write_stdin("")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(stderr.matches("the input is empty").count(), 1, "{stderr}");
+    assert!(stderr.starts_with("error: "), "{stderr}");
+}

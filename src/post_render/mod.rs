@@ -127,7 +127,14 @@ pub fn run(args: &Args, _global: &GlobalArgs) -> anyhow::Result<u8> {
     if let Err(err) = sink::deliver(&log.lines, args.report.as_deref(), helm_plugin) {
         output::warning(&format!("{err:#}"));
     }
-    result
+    // Printed here (each message of the chain once) rather than by the caller; a closed stdout still goes up.
+    match result {
+        Err(err) if !output::is_broken_pipe(&err) => {
+            output::error(&sink::message(&err));
+            Ok(exit::code_of(&err))
+        }
+        other => other,
+    }
 }
 
 fn execute(args: &Args, log: &mut sink::Log) -> anyhow::Result<u8> {

@@ -50,12 +50,24 @@ pub fn parse(text: &str) -> Result<Value, YamlError> {
     })
 }
 
-/// The parser's message without its own `at line X column Y` suffix (we print the stream position instead).
+/// The parser's message without its own `at line X column Y` suffix (we print the stream position instead),
+/// its advice about its own options, and with the budget breaches said in user terms.
 fn clean_message(message: &str) -> String {
     let first = message.lines().next().unwrap_or(message).trim();
-    match first.find(" at line ") {
-        Some(at) => first[..at].to_string(),
-        None => first.to_string(),
+    let first = first.find(" at line ").map_or(first, |at| &first[..at]);
+    let first = first
+        .split(", set DuplicateKeyPolicy")
+        .next()
+        .unwrap_or(first);
+    if first.starts_with("budget breached: Depth") {
+        "nesting deeper than 64 levels (a limit against malicious input)".to_string()
+    } else if first.starts_with("budget breached") || first.starts_with("alias replay limit") {
+        format!(
+            "{first}: the document expands beyond kubectl-dagu's limits (aliases that expand exponentially, \
+             an \"alias bomb\", or an oversized object)"
+        )
+    } else {
+        first.to_string()
     }
 }
 
@@ -92,7 +104,7 @@ mod tests {
     #[test]
     fn duplicate_keys_are_an_error_with_a_position() {
         let err = parse("a: 1\nb: 2\na: 3\n").unwrap_err();
-        assert!(err.message.to_lowercase().contains("duplicate"), "{err:?}");
+        assert_eq!(err.message, "duplicate mapping key: a");
         assert_eq!(err.line, Some(3));
     }
 
