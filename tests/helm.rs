@@ -25,7 +25,13 @@ fn bin() -> &'static str {
 /// helm from `$HELM`, else from `scripts/install-helm` (which installs it into the cache when missing).
 fn helm() -> PathBuf {
     if let Some(h) = std::env::var_os("HELM").filter(|h| !h.is_empty()) {
-        return h.into();
+        let h = PathBuf::from(h);
+        assert!(
+            h.is_file(),
+            "HELM={} does not exist: run scripts/install-helm and set HELM to what it prints",
+            h.display()
+        );
+        return h;
     }
     let out = Command::new(root().join("scripts/install-helm")).output();
     match out {
