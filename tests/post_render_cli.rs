@@ -254,3 +254,36 @@ fn an_error_is_printed_once_with_its_exit_code() {
     assert_eq!(stderr.matches("the input is empty").count(), 1, "{stderr}");
     assert!(stderr.starts_with("error: "), "{stderr}");
 }
+
+#[test]
+fn secret_values_never_reach_diffs_reports_or_errors() {
+    let base = std::fs::read_to_string(fixture("crlf").join("input.yaml"))
+        .unwrap()
+        .replace("\r\n", "\n");
+    let input = format!(
+        "{base}---\napiVersion: v1\nkind: Secret\nmetadata: {{name: creds}}\nstringData:\n  password: hunter2\ndata:\n  token: aHVudGVyMg==\n"
+    );
+    for args in [
+        vec!["--diff"],
+        vec!["-o", "json"],
+        vec!["--check"],
+        vec!["--set", "extraEnv=oops"],
+    ] {
+        let out = Command::cargo_bin("kubectl-dagu")
+            .unwrap()
+            .args(&args)
+            .write_stdin(input.clone())
+            .output()
+            .unwrap();
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            !all.contains("hunter2") && !all.contains("aHVudGVyMg=="),
+            "{args:?} printed a secret:\n{all}"
+        );
+        assert!(!all.is_empty(), "{args:?} printed nothing");
+    }
+}
