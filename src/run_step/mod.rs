@@ -16,6 +16,7 @@ pub mod plan;
 pub mod rules;
 pub mod run;
 pub mod schema;
+pub mod status;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
