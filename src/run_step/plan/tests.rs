@@ -15,7 +15,7 @@ fn fixture(name: &str) -> String {
 fn inputs<'a>(text: &'a str, step: &'a str, params: &[(&str, &str)]) -> Inputs<'a> {
     Inputs {
         dag_text: text,
-        dag_stem: "example",
+        dag_stem: "complete",
         base: None,
         step,
         cli_params: params
