@@ -12,10 +12,14 @@ use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, DeleteParams, ListParams};
 use kube::runtime::watcher::{self, Event};
+use kube::ResourceExt as _;
 use tokio::signal::unix::{signal, Signal, SignalKind};
 
 use super::job::RUN_LABEL;
 use crate::exit;
+
+/// Longest wait for the run's pods to stop after deletion (their grace period, 30 s by default, plus margin).
+const MAX_STOP_WAIT: std::time::Duration = std::time::Duration::from_secs(120);
 
 /// Why a run was stopped before it ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -102,18 +106,45 @@ impl Cleaner {
         }
     }
 
-    /// Deletes the run's Jobs and Pods by label and waits until no pod of the run is left.
+    /// Deletes the run's Jobs and Pods by label and waits until no pod of the run is left. Lists and deletes
+    /// one by one rather than `deletecollection`, so the documented least-privilege Role suffices.
     pub async fn force(&self) -> Result<()> {
         let lp = ListParams::default().labels(&self.selector());
-        self.jobs
-            .delete_collection(&DeleteParams::background(), &lp)
+        for job in self
+            .jobs
+            .list(&lp)
             .await
-            .context("failed to delete the Job")?;
-        self.pods
-            .delete_collection(&DeleteParams::default(), &lp)
+            .context("failed to list the Job")?
+        {
+            self.delete_job(&job.name_any()).await?;
+        }
+        for pod in self
+            .pods
+            .list(&lp)
             .await
-            .context("failed to delete the pods")?;
-        self.wait_pods_gone().await
+            .context("failed to list the pods")?
+        {
+            match self
+                .pods
+                .delete(&pod.name_any(), &DeleteParams::default())
+                .await
+            {
+                Ok(_) => {}
+                Err(kube::Error::Api(ae)) if ae.code == 404 => {}
+                Err(e) => {
+                    return Err(e)
+                        .with_context(|| format!("failed to delete pod/{}", pod.name_any()))
+                }
+            }
+        }
+        tokio::time::timeout(MAX_STOP_WAIT, self.wait_pods_gone())
+            .await
+            .unwrap_or_else(|_| {
+                Err(anyhow::anyhow!(
+                    "pods still stopping after {}s",
+                    MAX_STOP_WAIT.as_secs()
+                ))
+            })
     }
 
     /// Watches the run's pods until none is left (a pod created while the Job was being deleted is

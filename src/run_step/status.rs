@@ -7,6 +7,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 pub struct Status {
     bar: Option<ProgressBar>,
+    last: std::cell::RefCell<String>,
 }
 
 impl Status {
@@ -20,13 +21,20 @@ impl Status {
             bar.enable_steady_tick(Duration::from_millis(120));
             bar
         });
-        Self { bar }
+        Self {
+            bar,
+            last: Default::default(),
+        }
     }
 
     pub fn set(&self, message: &str) {
+        if *self.last.borrow() == message {
+            return;
+        }
+        *self.last.borrow_mut() = message.to_string();
         match &self.bar {
             Some(bar) => bar.set_message(message.to_string()),
-            None => tracing::debug!("{message}"),
+            None => tracing::debug!("status: {message}"),
         }
     }
 

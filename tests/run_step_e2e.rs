@@ -1,0 +1,439 @@
+//! run-step against the project's test cluster (Kubernetes 1.20, local images only). Each test works in its
+//! own namespace, deleted at the end. Nothing waits by sleeping: the tests read the binary's output and poll
+//! the API with deadlines.
+//!
+//! Run: `eval "$(scripts/test-cluster env)" && cargo test --test run_step_e2e`
+
+mod support;
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use k8s_openapi::api::batch::v1::Job;
+use k8s_openapi::api::core::v1::{Namespace, Pod, ServiceAccount};
+use kube::api::{Api, DeleteParams, ListParams, PostParams};
+use tokio::io::{AsyncBufReadExt as _, BufReader};
+use tokio::process::{Child, Command};
+
+const IMAGE: &str = "busybox:1.36";
+const MANAGED: &str = "app.kubernetes.io/managed-by=kubectl-dagu";
+
+/// A namespace for one test, deleted when dropped.
+struct Ns {
+    name: String,
+    client: kube::Client,
+}
+
+impl Ns {
+    async fn new(test: &str) -> Self {
+        let config = kube::Config::from_custom_kubeconfig(
+            kube::config::Kubeconfig::read_from(support::kubeconfig()).unwrap(),
+            &Default::default(),
+        )
+        .await
+        .unwrap();
+        let client = kube::Client::try_from(config).unwrap();
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .subsec_nanos();
+        let name = format!("rs-{test}-{:x}{nanos:x}", std::process::id()).replace('_', "-");
+        let ns: Namespace =
+            serde_json::from_value(serde_json::json!({"metadata": {"name": name}})).unwrap();
+        Api::<Namespace>::all(client.clone())
+            .create(&PostParams::default(), &ns)
+            .await
+            .unwrap();
+        // Pods cannot be created before the namespace's default service account exists.
+        let sas = Api::<ServiceAccount>::namespaced(client.clone(), &name);
+        poll_async(
+            "the default service account",
+            Duration::from_secs(30),
+            || async { sas.get_opt("default").await.ok().flatten().map(|_| ()) },
+        )
+        .await;
+        Self { name, client }
+    }
+
+    /// (Jobs, Pods) of run-step left in the namespace.
+    async fn left(&self) -> (usize, usize) {
+        let lp = ListParams::default().labels(MANAGED);
+        let jobs = Api::<Job>::namespaced(self.client.clone(), &self.name)
+            .list(&lp)
+            .await
+            .unwrap()
+            .items
+            .len();
+        let pods = Api::<Pod>::namespaced(self.client.clone(), &self.name)
+            .list(&lp)
+            .await
+            .unwrap()
+            .items
+            .len();
+        (jobs, pods)
+    }
+
+    async fn assert_nothing_left(&self, what: &str) {
+        let deadline = Duration::from_secs(60);
+        poll_async(
+            &format!("no Job and no pod left after {what}"),
+            deadline,
+            || async { (self.left().await == (0, 0)).then_some(()) },
+        )
+        .await;
+    }
+
+    /// Writes a DAG with one step `s` of the given config (YAML flow map) and command.
+    fn dag(&self, dir: &tempfile::TempDir, config: &str, command: &str) -> String {
+        let path = dir.path().join("dag.yaml");
+        let text = format!(
+            "steps:\n  - id: s\n    type: k8s\n    config: {{image: '{IMAGE}', image_pull_policy: IfNotPresent, \
+             termination_grace_period_seconds: 1{config}}}\n    command: {command}\n"
+        );
+        std::fs::write(&path, text).unwrap();
+        path.to_str().unwrap().to_string()
+    }
+
+    fn run_step(&self, dag: &str, extra: &[&str]) -> Command {
+        self.run_step_as(dag, &support::kubeconfig(), extra)
+    }
+
+    fn run_step_as(&self, dag: &str, kubeconfig: &std::path::Path, extra: &[&str]) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_kubectl-dagu"));
+        cmd.args(["run-step", dag, "s", "-n", &self.name, "--kubeconfig"])
+            .arg(kubeconfig)
+            .args(extra)
+            .env("NO_COLOR", "1")
+            .env_remove("DAGU_HOME")
+            .stdin(Stdio::null())
+            .kill_on_drop(true);
+        cmd
+    }
+}
+
+impl Drop for Ns {
+    fn drop(&mut self) {
+        let (client, name) = (self.client.clone(), self.name.clone());
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async {
+                Api::<Namespace>::all(client)
+                    .delete(&name, &DeleteParams::background())
+                    .await
+                    .ok()
+            });
+        })
+        .join();
+    }
+}
+
+async fn poll_async<T, F, Fut>(what: &str, timeout: Duration, mut f: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + timeout;
+    loop {
+        if let Some(v) = f().await {
+            return v;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out after {timeout:?} waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Runs to completion: (exit code, stdout, stderr).
+async fn output(mut cmd: Command) -> (i32, String, String) {
+    let out = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .output()
+        .await
+        .unwrap();
+    let text = |b: Vec<u8>| String::from_utf8_lossy(&b).into_owned();
+    (
+        out.status.code().unwrap_or(-1),
+        text(out.stdout),
+        text(out.stderr),
+    )
+}
+
+/// Spawns `cmd` (with -vv so phases are logged), waits until a line of stdout or stderr contains `marker`,
+/// sends SIGINT and returns the exit code and everything printed.
+async fn interrupt_at(mut cmd: Command, marker: &str) -> (i32, String) {
+    let mut child: Child = cmd
+        .arg("-vv")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<String>();
+    for stream in [
+        Box::new(child.stdout.take().unwrap()) as Box<dyn tokio::io::AsyncRead + Unpin + Send>,
+        Box::new(child.stderr.take().unwrap()),
+    ] {
+        let tx = tx.clone();
+        tokio::spawn(async move {
+            let mut lines = BufReader::new(stream).lines();
+            while let Ok(Some(line)) = lines.next_line().await {
+                let _ = tx.send(line);
+            }
+        });
+    }
+    drop(tx);
+    let mut seen = String::new();
+    let found = tokio::time::timeout(Duration::from_secs(90), async {
+        while let Some(line) = rx.recv().await {
+            seen.push_str(&line);
+            seen.push('\n');
+            if line.contains(marker) {
+                return true;
+            }
+        }
+        false
+    })
+    .await;
+    assert!(
+        matches!(found, Ok(true)),
+        "never saw {marker:?}; output:\n{seen}"
+    );
+    let pid = child.id().unwrap().to_string();
+    let killed = std::process::Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = tokio::time::timeout(Duration::from_secs(120), child.wait())
+        .await
+        .expect("run-step did not exit after SIGINT")
+        .unwrap();
+    while let Ok(line) = rx.try_recv() {
+        seen.push_str(&line);
+        seen.push('\n');
+    }
+    (status.code().unwrap_or(-1), seen)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn success_streams_logs_exits_0_and_deletes_the_job() {
+    let ns = Ns::new("ok").await;
+    let dir = tempfile::tempdir().unwrap();
+    let dag = ns.dag(&dir, "", "echo \"hello from kubernetes\"");
+    let (code, out, err) = output(ns.run_step(&dag, &[])).await;
+    assert_eq!(code, 0, "stderr: {err}");
+    assert_eq!(out, "hello from kubernetes\n");
+    ns.assert_nothing_left("cleanup_policy delete").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_log_line_arrives_once_in_order() {
+    let ns = Ns::new("lines").await;
+    let dir = tempfile::tempdir().unwrap();
+    let dag = ns.dag(
+        &dir,
+        "",
+        "[sh, -c, 'i=1; while [ $i -le 3000 ]; do echo line-$i; i=$((i+1)); done; echo err >&2']",
+    );
+    let (code, out, err) = output(ns.run_step(&dag, &[])).await;
+    assert_eq!(code, 0, "stderr: {err}");
+    let mut want: Vec<String> = (1..=3000).map(|i| format!("line-{i}")).collect();
+    want.push("err".into());
+    assert_eq!(out.lines().collect::<Vec<_>>(), want);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_containers_exit_code_is_propagated() {
+    let ns = Ns::new("exit42").await;
+    let dir = tempfile::tempdir().unwrap();
+    let dag = ns.dag(&dir, "", "[sh, -c, 'echo before; exit 42']");
+    let (code, out, err) = output(ns.run_step(&dag, &[])).await;
+    assert_eq!(code, 42, "stderr: {err}");
+    assert_eq!(out, "before\n");
+    ns.assert_nothing_left("a failed step with cleanup_policy delete")
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_missing_image_fails_fast_with_the_reason() {
+    let ns = Ns::new("noimage").await;
+    let dir = tempfile::tempdir().unwrap();
+    // Any pull attempt stays on loopback (port 1 refuses at once).
+    let path = dir.path().join("dag.yaml");
+    std::fs::write(&path, "steps:\n  - {id: s, type: k8s, config: {image: 'localhost:1/nope:1', image_pull_policy: IfNotPresent}, command: 'true'}\n").unwrap();
+    let (code, _, err) = output(ns.run_step(path.to_str().unwrap(), &["--timeout", "100s"])).await;
+    assert_eq!(code, 1, "stderr: {err}");
+    assert!(
+        err.contains("ErrImagePull") || err.contains("ImagePullBackOff"),
+        "{err}"
+    );
+    assert!(
+        err.contains("localhost:1/nope:1"),
+        "the pod's message is shown: {err}"
+    );
+    ns.assert_nothing_left("an image pull failure").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_missing_secret_in_env_from_fails_fast() {
+    let ns = Ns::new("nosecret").await;
+    let dir = tempfile::tempdir().unwrap();
+    let dag = ns.dag(
+        &dir,
+        ", env_from: [{secret_ref: {name: no-such-secret}}]",
+        "'true'",
+    );
+    let (code, _, err) = output(ns.run_step(&dag, &["--timeout", "100s"])).await;
+    assert_eq!(code, 1, "stderr: {err}");
+    assert!(
+        err.contains("CreateContainerConfigError") && err.contains("no-such-secret"),
+        "{err}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn cleanup_policy_keep_leaves_the_job() {
+    let ns = Ns::new("keep").await;
+    let dir = tempfile::tempdir().unwrap();
+    let dag = ns.dag(&dir, ", cleanup_policy: keep", "echo kept");
+    let (code, out, err) = output(ns.run_step(&dag, &[])).await;
+    assert_eq!((code, out.as_str()), (0, "kept\n"), "stderr: {err}");
+    assert!(err.contains("kept job/s-"), "{err}");
+    assert_eq!(ns.left().await, (1, 1));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn unschedulable_gives_up_after_the_schedule_timeout_and_keep_keeps_the_job() {
+    let ns = Ns::new("unsched").await;
+    let dir = tempfile::tempdir().unwrap();
+    let dag = ns.dag(
+        &dir,
+        ", cleanup_policy: keep, node_selector: {no-such-label: x}",
+        "'true'",
+    );
+    let (code, _, err) =
+        output(ns.run_step(&dag, &["--schedule-timeout", "2s", "--timeout", "100s"])).await;
+    assert_eq!(code, 1, "stderr: {err}");
+    assert!(
+        err.contains("unschedulable") && err.contains("--schedule-timeout"),
+        "{err}"
+    );
+    assert_eq!(
+        ns.left().await.0,
+        1,
+        "cleanup_policy keep keeps the Job when scheduling fails"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn timeout_exits_124_and_leaves_nothing() {
+    let ns = Ns::new("timeout").await;
+    let dir = tempfile::tempdir().unwrap();
+    let dag = ns.dag(
+        &dir,
+        ", cleanup_policy: keep",
+        "[sh, -c, 'echo started; sleep 300']",
+    );
+    let (code, out, err) = output(ns.run_step(&dag, &["--timeout", "15s"])).await;
+    assert_eq!(code, 124, "stderr: {err}");
+    assert!(
+        out.contains("started") || err.contains("timeout"),
+        "{out}{err}"
+    );
+    ns.assert_nothing_left("--timeout (even with cleanup_policy keep)")
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_bad_context_fails_fast() {
+    let ns = Ns::new("badctx").await;
+    let dir = tempfile::tempdir().unwrap();
+    let dag = ns.dag(&dir, "", "'true'");
+    let (code, _, err) = output(ns.run_step(&dag, &["--context", "no-such-context"])).await;
+    assert_eq!(code, 3, "stderr: {err}");
+    assert!(err.contains("no-such-context"), "{err}");
+    assert_eq!(ns.left().await, (0, 0));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_documented_role_is_enough() {
+    let ns = Ns::new("rbac").await;
+    let dir = tempfile::tempdir().unwrap();
+    let kubeconfig = support::rbac::least_privilege_kubeconfig(
+        ns.client.clone(),
+        &ns.name,
+        "run-step.yaml",
+        dir.path(),
+    )
+    .await;
+    let dag = ns.dag(&dir, "", "[sh, -c, 'echo as the role; exit 3']");
+    let (code, out, err) = output(ns.run_step_as(&dag, &kubeconfig, &[])).await;
+    assert_eq!((code, out.as_str()), (3, "as the role\n"), "stderr: {err}");
+    ns.assert_nothing_left("a run as the least-privilege Role")
+        .await;
+    // Interrupted runs clean up with the same Role.
+    let dag = ns.dag(&dir, "", "[sh, -c, 'echo started; sleep 300']");
+    let (code, seen) = interrupt_at(ns.run_step_as(&dag, &kubeconfig, &[]), "started").await;
+    assert_eq!(code, 130, "{seen}");
+    ns.assert_nothing_left("SIGINT as the least-privilege Role")
+        .await;
+}
+
+/// SIGINT while the Job is being created, while its pod cannot be scheduled, and while the step runs:
+/// exit 130 and nothing left, 20 runs in all.
+mod interrupts {
+    use super::*;
+
+    async fn runs(test: &str, count: usize, config: &str, command: &str, marker: &str) {
+        let ns = Ns::new(test).await;
+        let dir = tempfile::tempdir().unwrap();
+        let dag = ns.dag(&dir, config, command);
+        for run in 1..=count {
+            let (code, seen) = interrupt_at(ns.run_step(&dag, &[]), marker).await;
+            assert_eq!(code, 130, "run {run}: {seen}");
+            ns.assert_nothing_left(&format!("SIGINT run {run} at {marker:?}"))
+                .await;
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn at_creation() {
+        runs(
+            "int-create",
+            7,
+            "",
+            "[sh, -c, 'sleep 300']",
+            "status: creating the Job",
+        )
+        .await;
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn while_scheduling() {
+        runs(
+            "int-sched",
+            7,
+            ", node_selector: {no-such-label: x}",
+            "'true'",
+            "unschedulable",
+        )
+        .await;
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn while_running() {
+        runs(
+            "int-run",
+            6,
+            "",
+            "[sh, -c, 'echo started; sleep 300']",
+            "started",
+        )
+        .await;
+    }
+}
