@@ -7,6 +7,7 @@
 pub mod cleanup;
 pub mod dag;
 pub mod diag;
+pub mod fields;
 pub mod job;
 pub mod logs;
 pub mod merge;
@@ -17,6 +18,7 @@ pub mod rules;
 pub mod run;
 pub mod schema;
 pub mod status;
+pub mod watch;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
