@@ -175,3 +175,6 @@ impl Cleaner {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests;
