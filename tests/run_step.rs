@@ -227,3 +227,21 @@ mod errors {
         .stderr(predicate::str::contains("nope"));
     }
 }
+
+mod list {
+    use super::*;
+
+    #[test]
+    fn lists_steps_without_a_step_argument() {
+        run_step(&["--list", &fixture("complete.yaml")])
+            .success()
+            .stdout(predicate::str::contains(
+                "migrate  -     k8s         ghcr.io/example/migrator:2026-03-31",
+            ));
+    }
+
+    #[test]
+    fn a_step_argument_is_required_without_list() {
+        run_step(&[&fixture("complete.yaml")]).code(2);
+    }
+}

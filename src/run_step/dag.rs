@@ -47,9 +47,17 @@ impl Step {
         self.kind().is_some_and(|k| K8S_TYPES.contains(&k))
     }
 
-    /// The key holding the step's executor settings and its value (`config:` today; issue 9 adds `with:`).
-    pub fn config(&self) -> (&'static str, Option<&Value>) {
-        ("config", self.value.get("config"))
+    /// The key holding the step's executor settings and its value: `with:` (current Dagu) or `config:` (its
+    /// older, deprecated name). A step that sets both is an error naming both keys.
+    pub fn config(&self) -> Result<(&'static str, Option<&Value>), String> {
+        match (self.value.get("with"), self.value.get("config")) {
+            (Some(_), Some(_)) => Err(format!(
+                "{} sets both `with:` and `config:`; keep one (`config:` is the older name of `with:`)",
+                self.prefix()
+            )),
+            (Some(with), None) => Ok(("with", Some(with))),
+            (None, config) => Ok(("config", config)),
+        }
     }
 
     /// Display prefix for paths inside this step, e.g. `steps[migrate]`.

@@ -9,6 +9,7 @@ pub mod dag;
 pub mod diag;
 pub mod fields;
 pub mod job;
+pub mod list;
 pub mod logs;
 pub mod merge;
 pub mod outcome;
@@ -36,6 +37,7 @@ Examples:
   kubectl dagu run-step etl.yaml report -p DATE=2026-03-31     expand ${DATE} in the step's command/config
   kubectl dagu run-step etl.yaml report --dry-run -o json      print the Job, touch no cluster
   kubectl dagu run-step etl.yaml migrate --timeout 10m -n batch
+  kubectl dagu run-step --list etl.yaml                        list the steps and the images they would run
 
 Config layers: base.yaml `kubernetes:` → DAG `kubernetes:` → the step's `config:` (see docs/run-step.md).
 `-v` logs which base.yaml was used.
@@ -59,8 +61,11 @@ pub struct Args {
     #[arg(value_name = "DAG_FILE")]
     pub dag_file: PathBuf,
     /// The step to run: its `id`, else its `name`
-    #[arg(value_name = "STEP")]
-    pub step: String,
+    #[arg(value_name = "STEP", required_unless_present = "list")]
+    pub step: Option<String>,
+    /// List the DAG's steps (Kubernetes steps with the image they would run) instead of running one
+    #[arg(long, conflicts_with_all = ["dry_run", "output"])]
+    pub list: bool,
     /// base.yaml whose `kubernetes:` block is the lowest config layer [default: $DAGU_HOME/base.yaml if it exists]
     #[arg(long, value_name = "FILE")]
     pub base: Option<PathBuf>,
@@ -104,10 +109,17 @@ pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<u8> {
         dag_text: &dag_text,
         dag_stem: &stem,
         base,
-        step: &args.step,
+        step: args.step.as_deref().unwrap_or_default(),
         cli_params: args.params.iter().cloned().collect::<BTreeMap<_, _>>(),
         process_env: None,
+        keep_unresolved: false,
     };
+    if args.list {
+        let table = list::list(&inputs).map_err(|e| exit::with_code(exit::USAGE, e))?;
+        use std::io::Write as _;
+        std::io::stdout().write_all(table.as_bytes())?;
+        return Ok(exit::SUCCESS);
+    }
     let plan = plan::plan(&inputs).map_err(|e| exit::with_code(exit::USAGE, e))?;
     let namespace = args
         .kube

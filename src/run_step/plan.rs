@@ -15,7 +15,7 @@ use super::rules::{self, cleanup_policy::Cleanup, command_shape};
 use super::{merge, schema};
 
 /// What the caller read from disk and the command line.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Inputs<'a> {
     pub dag_text: &'a str,
     /// The DAG file name without extension: the DAG's name unless it sets `name:`.
@@ -26,6 +26,8 @@ pub struct Inputs<'a> {
     pub cli_params: BTreeMap<String, String>,
     /// `None`: the real process environment.
     pub process_env: Option<BTreeMap<String, String>>,
+    /// Leave unresolved `${NAME}`s as written instead of reporting them (`--list` shows what it can).
+    pub keep_unresolved: bool,
 }
 
 /// A validated step, ready to become a Job.
@@ -81,7 +83,10 @@ pub fn plan(inputs: &Inputs) -> Result<Plan, PlanError> {
         None => Value::Null,
     };
     let null = Value::Null;
-    let (key, step_config) = step.config();
+    let (key, step_config) = step.config().map_err(|e| PlanError::Invalid {
+        step: step.label(),
+        errors: vec![format!("[config_key] {e}")],
+    })?;
     // Upper layer first: that is the order in which a path is attributed to a layer.
     let layers = [
         Layer {
@@ -120,7 +125,7 @@ pub fn plan(inputs: &Inputs) -> Result<Plan, PlanError> {
     let params = params(&dag, inputs);
     let mut unresolved = Vec::new();
     params.expand_value(&mut config, &Path::root(), &mut unresolved);
-    for (path, name) in unresolved {
+    for (path, name) in unresolved.into_iter().filter(|_| !inputs.keep_unresolved) {
         errors.push(format!(
             "{}: ${{{name}}} is not set; pass -p {name}=VALUE or define it in params/env",
             locate(&layers, &path)
@@ -130,6 +135,7 @@ pub fn plan(inputs: &Inputs) -> Result<Plan, PlanError> {
     for (i, word) in argv.iter_mut().flatten().enumerate() {
         match params.expand(word) {
             Ok(w) => *word = w,
+            Err(_) if inputs.keep_unresolved => {}
             Err(name) => errors.push(format!(
                 "{}.command: ${{{name}}} is not set (word {i}); pass -p {name}=VALUE or define it in params/env",
                 step.prefix()

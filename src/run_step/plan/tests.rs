@@ -23,6 +23,7 @@ fn inputs<'a>(text: &'a str, step: &'a str, params: &[(&str, &str)]) -> Inputs<'
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect(),
         process_env: Some(BTreeMap::new()),
+        keep_unresolved: false,
     }
 }
 
@@ -151,4 +152,32 @@ fn non_kubernetes_and_unknown_steps_are_refused() {
         ),
         other => panic!("{other:?}"),
     }
+}
+
+#[test]
+fn with_and_config_give_identical_jobs_and_both_is_an_error() {
+    let text = fixture("complete.yaml");
+    let with = text.replace("    config:\n", "    with:\n");
+    assert_ne!(text, with);
+    for step in ["migrate", "report"] {
+        let p = [("DATE", "2026-03-31")];
+        assert_eq!(
+            job_yaml(&inputs(&with, step, &p)),
+            job_yaml(&inputs(&text, step, &p)),
+            "{step}"
+        );
+    }
+    let e = errors(&inputs(
+        "steps:\n  - {id: s, type: k8s, with: {imag: x}}\n",
+        "s",
+        &[],
+    ));
+    assert_eq!(
+        e,
+        ["[schema] steps[s].with.imag: unknown field; did you mean `image`?"]
+    );
+    let both = "steps:\n  - {id: s, type: k8s, with: {image: a}, config: {image: b}}\n";
+    let e = errors(&inputs(both, "s", &[]));
+    assert_eq!(e.len(), 1);
+    assert!(e[0].contains("sets both `with:` and `config:`"), "{e:?}");
 }

@@ -1,4 +1,4 @@
-//! Every `env` entry has a `name`; `value` and `value_from` are mutually exclusive; `value_from` has exactly
+//! Every `env` entry has a unique `name`; `value` and `value_from` are mutually exclusive; `value_from` has exactly
 //! one source (secret_key_ref, config_map_key_ref, field_ref) with its required fields (executor document,
 //! "Environment"). Error.
 
@@ -10,8 +10,15 @@ pub const ID: &str = "env";
 const SOURCES: [&str; 3] = ["secret_key_ref", "config_map_key_ref", "field_ref"];
 
 pub fn check(config: &Value, out: &mut Findings) {
+    let mut seen = std::collections::BTreeSet::new();
     for (p, entry) in items(config, &Path::root(), "env") {
-        required_str(ID, entry, &p, "name", out);
+        if required_str(ID, entry, &p, "name", out) && !seen.insert(entry["name"].to_string()) {
+            out.at(
+                ID,
+                &p.key("name"),
+                format!("duplicate variable {}", entry["name"]),
+            );
+        }
         let Some(from) = entry.get("value_from").filter(|v| !v.is_null()) else {
             continue;
         };
@@ -70,7 +77,7 @@ mod tests {
             {"name": "B", "value": "x", "value_from": {"field_ref": {"field_path": "a"}}},
             {"name": "C", "value_from": {}},
             {"name": "D", "value_from": {"field_ref": {"field_path": "a"}, "secret_key_ref": {"name": "s", "key": "k"}}},
-            {"name": "E", "value_from": {"config_map_key_ref": {"name": "c"}}}]});
+            {"name": "E", "value_from": {"config_map_key_ref": {"name": "c"}}}, {"name": "B", "value": "again"}]});
         assert_eq!(
             run(super::check, v),
             [
@@ -79,6 +86,7 @@ mod tests {
                 "env[2].value_from: must define one source: secret_key_ref, config_map_key_ref or field_ref",
                 "env[3].value_from: must define exactly one source, found secret_key_ref and field_ref",
                 "env[4].value_from.config_map_key_ref.key: is required and must not be empty",
+                "env[5].name: duplicate variable \"B\"",
             ]
         );
     }

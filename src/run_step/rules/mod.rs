@@ -17,6 +17,7 @@ pub mod env_from;
 pub mod image_pull_policy;
 pub mod image_required;
 pub mod job_lifecycle;
+pub mod label_syntax;
 pub mod pod_failure_policy;
 pub mod pod_security_context;
 pub mod resources;
@@ -88,6 +89,10 @@ pub const RULES: &[Rule] = &[
     Rule {
         id: volume_mounts::ID,
         check: volume_mounts::check,
+    },
+    Rule {
+        id: label_syntax::ID,
+        check: label_syntax::check,
     },
 ];
 

@@ -1,4 +1,4 @@
-//! Every `volumes` entry has a `name` and exactly one source (empty_dir, host_path, config_map, secret,
+//! Every `volumes` entry has a unique `name` and exactly one source (empty_dir, host_path, config_map, secret,
 //! persistent_volume_claim) with the source's required field (executor document, "Volumes"). Error.
 
 use serde_json::Value;
@@ -15,8 +15,15 @@ const SOURCES: [&str; 5] = [
 ];
 
 pub fn check(config: &Value, out: &mut Findings) {
+    let mut seen = std::collections::BTreeSet::new();
     for (p, vol) in items(config, &Path::root(), ID) {
-        required_str(ID, vol, &p, "name", out);
+        if required_str(ID, vol, &p, "name", out) && !seen.insert(vol["name"].to_string()) {
+            out.at(
+                ID,
+                &p.key("name"),
+                format!("duplicate volume name {}", vol["name"]),
+            );
+        }
         match present(vol, &SOURCES)[..] {
             [source] => {
                 let required = match source {
@@ -73,7 +80,7 @@ mod tests {
     #[test]
     fn invalid_volumes_are_reported() {
         let v = json!({"volumes": [{"name": "a"}, {"name": "b", "empty_dir": {}, "secret": {"secret_name": "s"}},
-            {"secret": {}}, {"name": "d", "empty_dir": {"size_limit": "-1Gi"}}]});
+            {"secret": {}}, {"name": "d", "empty_dir": {"size_limit": "-1Gi"}}, {"name": "a", "empty_dir": {}}]});
         assert_eq!(
             run(super::check, v),
             [
@@ -82,6 +89,7 @@ mod tests {
                 "volumes[2].name: is required and must not be empty",
                 "volumes[2].secret.secret_name: is required and must not be empty",
                 "volumes[3].empty_dir.size_limit: must not be negative, found \"-1Gi\"",
+                "volumes[4].name: duplicate volume name \"a\"",
             ]
         );
     }
