@@ -5,6 +5,7 @@
 //! [`run`] creates and watches, [`logs`] streams, [`outcome`] decides, [`cleanup`] deletes.
 
 pub mod cleanup;
+pub mod compat;
 pub mod dag;
 pub mod diag;
 pub mod fields;
@@ -90,6 +91,10 @@ pub struct Args {
     /// How long a pod may stay Unschedulable before run-step gives up (a cluster autoscaler may add a node)
     #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "60s")]
     pub schedule_timeout: Duration,
+    /// Refuse to run when the API server would silently drop a configured field (pod_failure_policy before
+    /// Kubernetes 1.26, ttl_after_finished before 1.21) instead of warning
+    #[arg(long)]
+    pub strict: bool,
     #[command(flatten)]
     pub kube: Box<KubeArgs>,
 }

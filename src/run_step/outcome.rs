@@ -11,14 +11,17 @@ use k8s_openapi::api::core::v1::{ContainerStatus, Pod};
 use super::job::CONTAINER;
 use crate::exit;
 
-/// Container waiting reasons that will not resolve by waiting.
-pub const FAIL_FAST: [&str; 6] = [
+/// Container waiting reasons that will not resolve by waiting (with `restartPolicy: Never` a container that
+/// cannot start is not retried in the same pod).
+pub const FAIL_FAST: [&str; 8] = [
     "ErrImagePull",
     "ImagePullBackOff",
     "InvalidImageName",
     "CreateContainerConfigError",
     "CreateContainerError",
     "ErrImageNeverPull",
+    "RunContainerError",
+    "CrashLoopBackOff",
 ];
 
 /// Where a run stands.
@@ -73,10 +76,26 @@ fn step_status(pod: &Pod) -> Option<&ContainerStatus> {
         .find(|c| c.name == CONTAINER)
 }
 
-/// The step container's exit code and termination reason, once it terminated.
+/// The step container's exit code and termination reason (with its message), once it terminated.
 pub fn terminated(pod: &Pod) -> Option<(i32, Option<String>)> {
     let t = step_status(pod)?.state.as_ref()?.terminated.as_ref()?;
-    Some((t.exit_code, t.reason.clone()))
+    let reason = t
+        .reason
+        .clone()
+        .map(|r| match t.message.as_deref().map(str::trim) {
+            Some(m) if !m.is_empty() => format!("{r}: {m}"),
+            _ => r,
+        });
+    Some((t.exit_code, reason))
+}
+
+/// A pod that failed as a whole without its container terminating (Evicted, lost with its node, ...).
+fn pod_failed(pod: &Pod) -> Option<String> {
+    let status = pod.status.as_ref()?;
+    (status.phase.as_deref() == Some("Failed")).then(|| {
+        let reason = status.reason.clone().unwrap_or_else(|| "Failed".into());
+        format!("{reason}{}", sep(status.message.as_deref().unwrap_or("")))
+    })
 }
 
 /// Whether the step container is running or has run (its log can be read).
@@ -124,6 +143,14 @@ pub fn decide(job: Option<&Job>, pod: Option<&Pod>, retries: bool) -> Decision {
         }
         return Decision::Wait(format!(
             "pod {name} failed with exit code {code}; waiting for the Job to retry or fail"
+        ));
+    }
+    if let Some(why) = pod_failed(pod) {
+        if !retries {
+            return finish(exit::FAILURE, format!("pod {name} failed: {why}"));
+        }
+        return Decision::Wait(format!(
+            "pod {name} failed ({why}); waiting for the Job to retry or fail"
         ));
     }
     let waiting = step_status(pod).and_then(|c| c.state.as_ref()?.waiting.as_ref());

@@ -6,6 +6,7 @@ use kube::api::{Api, PostParams};
 use kube::ResourceExt as _;
 
 use super::cleanup::{Cleaner, Signals, Stop};
+use super::compat;
 use super::plan::Plan;
 use super::rules::cleanup_policy::Cleanup;
 use super::status::Status;
@@ -46,6 +47,7 @@ async fn execute_async(args: &Args, plan: &Plan, namespace: &str) -> Result<u8> 
     let (client, _) = kube_client::client(&kube_args)
         .await
         .map_err(|e| with_code(exit::CLUSTER, e))?;
+    check_server(&client, plan, args.strict).await?;
     let run_id = run_id();
     let job = job::build(plan, namespace, Some(&run_id))?;
     let cleaner = Cleaner {
@@ -130,6 +132,26 @@ async fn execute_async(args: &Args, plan: &Plan, namespace: &str) -> Result<u8> 
             Err(with_code(exit::CLUSTER, e))
         }
     }
+}
+
+/// Warns (or with `--strict` refuses, exit 2) when the server would silently drop a configured field.
+async fn check_server(client: &kube::Client, plan: &Plan, strict: bool) -> Result<()> {
+    let version = client.apiserver_version().await.map_err(|e| {
+        with_code(
+            exit::CLUSTER,
+            anyhow!(e).context("failed to read the API server version"),
+        )
+    })?;
+    let Some(minor) = compat::minor(&version.major, &version.minor) else {
+        return Ok(());
+    };
+    for problem in compat::dropped(&plan.config, minor) {
+        if strict {
+            return Err(with_code(exit::USAGE, anyhow!("{problem} (--strict)")));
+        }
+        crate::output::warning(&problem);
+    }
+    Ok(())
 }
 
 /// Forced cleanup after an interrupt or a timeout; a second SIGINT/SIGTERM exits at once.

@@ -178,3 +178,61 @@ fn exit_codes_outside_a_byte_are_failures() {
     assert_eq!(exit_code(-1), 1);
     assert_eq!(exit_code(256), 1);
 }
+
+#[test]
+fn evicted_or_lost_pods_fail_with_the_pods_reason() {
+    let evicted = pod("status:\n  phase: Failed\n  reason: Evicted\n  message: 'The node was low on resource: memory.'\n");
+    assert_eq!(
+        decide(None, Some(&evicted), false),
+        Decision::Finish {
+            code: 1,
+            reason: Some(
+                "pod step-abcde failed: Evicted: The node was low on resource: memory.".into()
+            )
+        }
+    );
+    assert!(matches!(
+        decide(None, Some(&evicted), true),
+        Decision::Wait(_)
+    ));
+    let lost = pod("status:\n  phase: Failed\n  reason: NodeLost\n");
+    assert_eq!(
+        decide(None, Some(&lost), false),
+        Decision::Finish {
+            code: 1,
+            reason: Some("pod step-abcde failed: NodeLost".into())
+        }
+    );
+}
+
+#[test]
+fn a_container_that_cannot_start_is_reported_with_its_message() {
+    for reason in ["RunContainerError", "CrashLoopBackOff"] {
+        let p = container(&format!(
+            "      waiting: {{reason: {reason}, message: 'exec: \"nope\": not found'}}"
+        ));
+        assert!(
+            matches!(decide(None, Some(&p), false), Decision::Finish { code: 1, reason: Some(r) } if r.contains(reason) && r.contains("nope"))
+        );
+    }
+    let start = container("      terminated: {exitCode: 128, reason: StartError, message: 'exec: \"nope\": executable file not found in $PATH'}");
+    assert_eq!(
+        decide(None, Some(&start), false),
+        Decision::Finish {
+            code: 128,
+            reason: Some("container terminated: StartError: exec: \"nope\": executable file not found in $PATH".into())
+        }
+    );
+}
+
+#[test]
+fn a_missing_configmap_key_fails_fast() {
+    let p = container("      waiting: {reason: CreateContainerConfigError, message: 'couldn''t find key cfg in ConfigMap ns/app-config'}");
+    assert_eq!(
+        decide(None, Some(&p), false),
+        Decision::Finish {
+            code: 1,
+            reason: Some("pod step-abcde: CreateContainerConfigError: couldn't find key cfg in ConfigMap ns/app-config".into())
+        }
+    );
+}
