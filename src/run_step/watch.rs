@@ -200,3 +200,6 @@ fn by_age(pods: &BTreeMap<String, Pod>) -> Vec<&Pod> {
     });
     v
 }
+
+#[cfg(test)]
+mod tests;
