@@ -8,7 +8,7 @@
 mod harness;
 mod support;
 
-use harness::{interrupt_at, output, Ns};
+use harness::{interrupt_at, output, signal_at, Ns};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn success_streams_logs_exits_0_and_deletes_the_job() {
@@ -174,10 +174,64 @@ async fn the_documented_role_is_enough() {
         .await;
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn sigterm_exits_143_and_leaves_nothing() {
+    let ns = Ns::new("sigterm").await;
+    let dir = tempfile::tempdir().unwrap();
+    let dag = ns.dag(
+        &dir,
+        ", cleanup_policy: keep",
+        "[sh, -c, 'echo started; sleep 300']",
+    );
+    let (code, seen) = signal_at(ns.run_step(&dag, &[]), "started", "-TERM", |_| {}).await;
+    assert_eq!(code, 143, "{seen}");
+    ns.assert_nothing_left("SIGTERM (even with cleanup_policy keep)")
+        .await;
+}
+
+/// The API server restarts while the step prints a numbered line every 100 ms: the log stream and the watches
+/// are re-established, every number is printed exactly once and the step's exit code is kept (issue 9, item
+/// 8). It restarts the shared cluster's API server, which disturbs concurrent tests, so it runs only on
+/// request: `cargo test --test run_step_e2e -- --ignored api_server_restart`.
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "restarts the shared API server; run alone with --ignored"]
+async fn api_server_restart_loses_and_repeats_no_line() {
+    let ns = Ns::new("restart").await;
+    let dir = tempfile::tempdir().unwrap();
+    let dag = ns.dag(
+        &dir,
+        "",
+        "[sh, -c, 'i=1; while [ $i -le 150 ]; do echo n-$i; i=$((i+1)); sleep 0.1; done; exit 5']",
+    );
+    let restart = |_| {
+        let script = std::env::var("TEST_CLUSTER").unwrap_or_else(|_| {
+            concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/test-cluster").into()
+        });
+        let ok = std::process::Command::new(script)
+            .arg("restart-apiserver")
+            .status()
+            .unwrap();
+        assert!(ok.success(), "restart-apiserver failed");
+    };
+    let (code, seen) = signal_at(ns.run_step(&dag, &[]), "n-20", "", restart).await;
+    assert_eq!(code, 5, "{seen}");
+    let numbers: Vec<&str> = seen.lines().filter(|l| l.starts_with("n-")).collect();
+    let want: Vec<String> = (1..=150).map(|i| format!("n-{i}")).collect();
+    assert_eq!(numbers, want, "every numbered line exactly once, in order");
+}
+
 /// SIGINT while the Job is being created, while its pod cannot be scheduled, and while the step runs:
-/// exit 130 and nothing left, 20 runs in all.
+/// exit 130 and nothing left. 20 runs in all by default (7 + 7 + 6); `RUN_STEP_INTERRUPT_RUNS=N` runs N per
+/// phase (issue 9 asks for 20 each).
 mod interrupts {
     use super::*;
+
+    fn count(default: usize) -> usize {
+        std::env::var("RUN_STEP_INTERRUPT_RUNS")
+            .ok()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(default)
+    }
 
     async fn runs(test: &str, count: usize, config: &str, command: &str, marker: &str) {
         let ns = Ns::new(test).await;
@@ -195,7 +249,7 @@ mod interrupts {
     async fn at_creation() {
         runs(
             "int-create",
-            7,
+            count(7),
             "",
             "[sh, -c, 'sleep 300']",
             "status: creating the Job",
@@ -207,7 +261,7 @@ mod interrupts {
     async fn while_scheduling() {
         runs(
             "int-sched",
-            7,
+            count(7),
             ", node_selector: {no-such-label: x}",
             "'true'",
             "unschedulable",
@@ -219,7 +273,7 @@ mod interrupts {
     async fn while_running() {
         runs(
             "int-run",
-            6,
+            count(6),
             "",
             "[sh, -c, 'echo started; sleep 300']",
             "started",

@@ -21,8 +21,9 @@ use super::job::CONTAINER;
 /// deciding the stream ended for another reason and reconnecting. The kubelet ends a follow stream when the
 /// container exits but reports the status a moment later.
 const TERMINATION_REPORT_WAIT: Duration = Duration::from_secs(3);
-/// Reconnect attempts in a row that print nothing before giving up.
-const MAX_IDLE_RECONNECTS: u32 = 10;
+/// How long reconnecting may go on without printing a line before giving up (an API server restart takes
+/// seconds; a pod whose node is gone never comes back).
+const RESUME_BUDGET: Duration = Duration::from_secs(90);
 
 /// Remembers what was printed so a resumed stream prints each line once.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -82,7 +83,8 @@ pub async fn follow(
 ) -> Result<()> {
     let mut dedup = Dedup::default();
     let mut stdout = std::io::stdout();
-    let mut idle = 0;
+    let mut idle = 0u32;
+    let mut progress = std::time::Instant::now();
     loop {
         let params = LogParams {
             container: Some(CONTAINER.into()),
@@ -103,9 +105,17 @@ pub async fn follow(
             }
         };
         stdout.flush()?;
-        idle = if printed > 0 { 0 } else { idle + 1 };
-        if idle > MAX_IDLE_RECONNECTS {
-            anyhow::bail!("the log stream of pod {pod} keeps failing; giving up after {MAX_IDLE_RECONNECTS} attempts");
+        if printed > 0 {
+            idle = 0;
+            progress = std::time::Instant::now();
+        } else {
+            idle += 1;
+        }
+        if progress.elapsed() > RESUME_BUDGET {
+            anyhow::bail!(
+                "the log stream of pod {pod} keeps failing; gave up after {}s",
+                RESUME_BUDGET.as_secs()
+            );
         }
         if ended_cleanly {
             let done =

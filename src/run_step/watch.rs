@@ -22,8 +22,9 @@ use super::status::Status;
 use super::{job, logs, Args};
 use crate::exit;
 
-/// Watch errors in a row (each retried with backoff) before the run is given up as a cluster error.
-const MAX_WATCH_ERRORS: u32 = 6;
+/// How long watches may keep failing (each retried with backoff) before the run is given up as a cluster
+/// error: long enough for an API server restart, short enough not to hang on a cluster that is gone.
+const WATCH_FAILURE_BUDGET: std::time::Duration = std::time::Duration::from_secs(90);
 
 /// How a watched run ended.
 pub enum Ended {
@@ -74,7 +75,7 @@ pub async fn watch_run(
     let mut streamed: Vec<(String, Option<i32>)> = Vec::new();
     let mut logs: Option<LogTask> = None;
     let mut unschedulable_since: Option<Instant> = None;
-    let mut watch_errors = 0;
+    let mut failing_since: Option<Instant> = None;
     loop {
         // Tell a running log task when its container has ended.
         if let Some(task) = &logs {
@@ -139,17 +140,17 @@ pub async fn watch_run(
             unschedulable_since.map(|s| tokio::time::Instant::from_std(s + args.schedule_timeout));
         tokio::select! {
             ev = pod_events.next() => match ev {
-                Some(Ok(watcher::Event::Apply(p) | watcher::Event::InitApply(p))) => { watch_errors = 0; pods.insert(p.name_any(), p); }
+                Some(Ok(watcher::Event::Apply(p) | watcher::Event::InitApply(p))) => { failing_since = None; pods.insert(p.name_any(), p); }
                 Some(Ok(watcher::Event::Delete(p))) => { gone.insert(p.name_any()); pods.insert(p.name_any(), p); }
-                Some(Ok(_)) => watch_errors = 0,
-                Some(Err(e)) => watch_error(&mut watch_errors, e, "pods")?,
+                Some(Ok(_)) => failing_since = None,
+                Some(Err(e)) => watch_error(&mut failing_since, e, "pods")?,
                 None => anyhow::bail!("the pod watch ended"),
             },
             ev = job_events.next() => match ev {
-                Some(Ok(watcher::Event::Apply(j) | watcher::Event::InitApply(j))) => { watch_errors = 0; job = Some(j); }
+                Some(Ok(watcher::Event::Apply(j) | watcher::Event::InitApply(j))) => { failing_since = None; job = Some(j); }
                 Some(Ok(watcher::Event::Delete(_))) => anyhow::bail!("job/{name} was deleted by someone else"),
-                Some(Ok(_)) => watch_errors = 0,
-                Some(Err(e)) => watch_error(&mut watch_errors, e, "the Job")?,
+                Some(Ok(_)) => failing_since = None,
+                Some(Err(e)) => watch_error(&mut failing_since, e, "the Job")?,
                 None => anyhow::bail!("the Job watch ended"),
             },
             done = async { (&mut logs.as_mut().expect("guarded").handle).await }, if logs.is_some() => {
@@ -180,10 +181,16 @@ where
     watcher::watcher(api, config).default_backoff().boxed()
 }
 
-fn watch_error(count: &mut u32, err: watcher::Error, what: &str) -> Result<()> {
-    *count += 1;
+fn watch_error(failing_since: &mut Option<Instant>, err: watcher::Error, what: &str) -> Result<()> {
+    let refused = match &err {
+        watcher::Error::InitialListFailed(kube::Error::Api(ae))
+        | watcher::Error::WatchStartFailed(kube::Error::Api(ae))
+        | watcher::Error::WatchFailed(kube::Error::Api(ae)) => [401, 403, 404].contains(&ae.code),
+        _ => false,
+    };
+    let since = *failing_since.get_or_insert_with(Instant::now);
     tracing::debug!(%err, what, "watch error; retrying");
-    if *count >= MAX_WATCH_ERRORS {
+    if refused || since.elapsed() > WATCH_FAILURE_BUDGET {
         return Err(anyhow!(err).context(format!("failed to watch {what}")));
     }
     Ok(())

@@ -163,7 +163,18 @@ pub async fn output(mut cmd: Command) -> (i32, String, String) {
 
 /// Spawns `cmd` (with -vv so phases are logged), waits until a line of stdout or stderr contains `marker`,
 /// sends SIGINT and returns the exit code and everything printed.
-pub async fn interrupt_at(mut cmd: Command, marker: &str) -> (i32, String) {
+pub async fn interrupt_at(cmd: Command, marker: &str) -> (i32, String) {
+    signal_at(cmd, marker, "-INT", |_| {}).await
+}
+
+/// Like [`interrupt_at`] with any signal for `kill`; `on_marker` runs before the signal is sent (an empty
+/// `signal` sends none and just waits for the exit).
+pub async fn signal_at(
+    mut cmd: Command,
+    marker: &str,
+    signal: &str,
+    on_marker: impl FnOnce(u32),
+) -> (i32, String) {
     let mut child: Child = cmd
         .arg("-vv")
         .stdout(Stdio::piped())
@@ -200,17 +211,21 @@ pub async fn interrupt_at(mut cmd: Command, marker: &str) -> (i32, String) {
         matches!(found, Ok(true)),
         "never saw {marker:?}; output:\n{seen}"
     );
-    let pid = child.id().unwrap().to_string();
-    let killed = std::process::Command::new("kill")
-        .args(["-INT", &pid])
-        .status()
-        .unwrap();
-    assert!(killed.success());
-    let status = tokio::time::timeout(Duration::from_secs(120), child.wait())
+    let pid = child.id().unwrap();
+    on_marker(pid);
+    if !signal.is_empty() {
+        let sent = std::process::Command::new("kill")
+            .args([signal, &pid.to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+    }
+    let status = tokio::time::timeout(Duration::from_secs(180), child.wait())
         .await
-        .expect("run-step did not exit after SIGINT")
+        .expect("run-step did not exit")
         .unwrap();
-    while let Ok(line) = rx.try_recv() {
+    // The pipes close with the process: read what is left until both readers end.
+    while let Ok(Some(line)) = tokio::time::timeout(Duration::from_secs(10), rx.recv()).await {
         seen.push_str(&line);
         seen.push('\n');
     }
