@@ -181,3 +181,25 @@ fn with_and_config_give_identical_jobs_and_both_is_an_error() {
     assert_eq!(e.len(), 1);
     assert!(e[0].contains("sets both `with:` and `config:`"), "{e:?}");
 }
+
+#[test]
+fn base_yaml_errors_name_the_file() {
+    let text = "steps:\n  - {id: s, type: k8s, config: {image: a}}\n";
+    let mut i = inputs(text, "s", &[]);
+    i.base = Some((
+        "/etc/dagu/base.yaml".into(),
+        "kubernetes: {namespce: x, backoff_limit: -1}\n".into(),
+    ));
+    assert_eq!(
+        errors(&i),
+        ["[schema] /etc/dagu/base.yaml: kubernetes.namespce: unknown field; did you mean `namespace`?"]
+    );
+    i.base = Some((
+        "/etc/dagu/base.yaml".into(),
+        "kubernetes: {backoff_limit: -1}\n".into(),
+    ));
+    assert_eq!(
+        errors(&i),
+        ["[job_lifecycle] /etc/dagu/base.yaml: kubernetes.backoff_limit: must be >= 0, found -1"]
+    );
+}
