@@ -5,6 +5,8 @@
 //! `KUBECONFIG` that points at any other cluster is refused rather than used.
 #![allow(dead_code)]
 
+pub mod rbac;
+
 use std::path::PathBuf;
 
 /// The kubeconfig context name `scripts/test-cluster` writes.
