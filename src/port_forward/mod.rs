@@ -5,6 +5,7 @@
 mod accept;
 mod connection;
 mod follow;
+mod fullname;
 mod pod;
 mod port_spec;
 mod target;
@@ -177,7 +178,7 @@ async fn forward(args: &Args) -> anyhow::Result<u8> {
 
 /// Service and port for the release and component; a Service that is not there is a usage error (exit 2).
 async fn resolve(client: &Client, namespace: &str, args: &Args) -> anyhow::Result<Resolved> {
-    let fullname = target::fullname(
+    let fullname = fullname::fullname(
         &args.release,
         args.name_override.as_deref(),
         args.fullname_override.as_deref(),

@@ -1,6 +1,6 @@
-//! Release → Service: the chart's fullname rule (`charts/dagu/templates/_helpers.tpl`) and the choice of the
-//! component's Service from the Services in a namespace, by the release's labels first and by name second.
-//! Pure functions over objects in memory; the async edge lists the Services and calls these.
+//! Release → Service: the component's Service is the one labelled with the release and component (as every
+//! chart template labels it), else the one the fullname rule names; when neither exists the error lists the
+//! Dagu Services that do exist. Pure functions over objects in memory; the async edge lists the Services.
 
 use k8s_openapi::api::core::v1::{Service, ServicePort};
 
@@ -8,10 +8,6 @@ use k8s_openapi::api::core::v1::{Service, ServicePort};
 pub const INSTANCE_LABEL: &str = "app.kubernetes.io/instance";
 /// Label the chart puts on each component's Deployment, pods and Service.
 pub const COMPONENT_LABEL: &str = "app.kubernetes.io/component";
-/// The chart's name, used when `nameOverride` is not set.
-pub const CHART_NAME: &str = "dagu";
-/// Helm truncates names to a DNS label.
-const MAX_NAME: usize = 63;
 
 /// A Dagu component that has a Service.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -61,39 +57,6 @@ pub enum TargetError {
     NoPorts { service: String },
     #[error("Service {service:?} has no pod selector, so no pod backs it; port-forward needs a selector")]
     NoSelector { service: String },
-}
-
-/// The chart's `fullname`: `fullnameOverride`; else with name = `nameOverride` or `dagu`, the release name when it
-/// already contains the name, else `<release>-<name>`; truncated to 63 characters without a trailing `-`.
-/// Empty overrides count as unset, as with Helm's `default`.
-pub fn fullname(
-    release: &str,
-    name_override: Option<&str>,
-    fullname_override: Option<&str>,
-) -> String {
-    let full = match fullname_override.filter(|s| !s.is_empty()) {
-        Some(full) => full.to_string(),
-        None => {
-            let name = name_override
-                .filter(|s| !s.is_empty())
-                .unwrap_or(CHART_NAME);
-            if release.contains(name) {
-                release.to_string()
-            } else {
-                format!("{release}-{name}")
-            }
-        }
-    };
-    helm_trunc(&full)
-}
-
-/// `trunc 63 | trimSuffix "-"`.
-fn helm_trunc(name: &str) -> String {
-    let truncated: String = name.chars().take(MAX_NAME).collect();
-    truncated
-        .strip_suffix('-')
-        .unwrap_or(&truncated)
-        .to_string()
 }
 
 /// The name the chart gives a component's Service: `<fullname>-<component>`.
@@ -231,34 +194,6 @@ mod tests {
              spec:\n  selector: {{{INSTANCE_LABEL}: {release}, {COMPONENT_LABEL}: ui}}\n\
              \x20 ports: [{{name: http, port: 8080, targetPort: http}}]\n"
         ))
-    }
-
-    #[test]
-    fn fullname_follows_the_chart_helper() {
-        let long = "r".repeat(70);
-        let cases: &[(&str, Option<&str>, Option<&str>, &str)] = &[
-            ("dagu", None, None, "dagu"),
-            ("prod", None, None, "prod-dagu"),
-            ("my-dagu-prod", None, None, "my-dagu-prod"),
-            ("prod", Some("wf"), None, "prod-wf"),
-            ("wf-prod", Some("wf"), None, "wf-prod"),
-            ("dagu", Some("wf"), None, "dagu-wf"),
-            ("prod", Some(""), None, "prod-dagu"),
-            ("prod", Some("wf"), Some("ops"), "ops"),
-            ("prod", None, Some(""), "prod-dagu"),
-            ("prod", None, Some("x-"), "x"),
-            (&long, None, None, &long[..63]),
-        ];
-        for (release, name, full, want) in cases {
-            assert_eq!(
-                fullname(release, *name, *full),
-                *want,
-                "release {release} name {name:?} full {full:?}"
-            );
-        }
-        // trunc 63 can leave a trailing '-', which trimSuffix removes.
-        let release = format!("{}-x", "a".repeat(62));
-        assert_eq!(fullname(&release, Some("x"), None), "a".repeat(62));
     }
 
     #[test]

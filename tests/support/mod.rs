@@ -21,8 +21,12 @@ pub fn kubeconfig() -> PathBuf {
     let path = std::env::var_os("KUBECONFIG")
         .map(PathBuf::from)
         .unwrap_or_else(|| panic!("KUBECONFIG is not set: {HOW_TO_START}"));
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("cannot read KUBECONFIG {}: {e}: {HOW_TO_START}", path.display()));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "cannot read KUBECONFIG {}: {e}: {HOW_TO_START}",
+            path.display()
+        )
+    });
     assert!(
         text.contains(&format!("current-context: {TEST_CONTEXT}")),
         "KUBECONFIG {} is not the project's test cluster (context {TEST_CONTEXT}): {HOW_TO_START}",
@@ -38,7 +42,10 @@ pub fn poll<T>(what: &str, timeout: std::time::Duration, mut f: impl FnMut() -> 
         if let Some(v) = f() {
             return v;
         }
-        assert!(std::time::Instant::now() < deadline, "timed out after {timeout:?} waiting for {what}");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out after {timeout:?} waiting for {what}"
+        );
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
 }
