@@ -51,6 +51,13 @@ pub enum OpenError {
         #[source]
         source: kube::Error,
     },
+    #[error("could not open a port-forward to pod {target} within {waited:?}; closing it")]
+    Unreachable {
+        target: Target,
+        waited: Duration,
+        #[source]
+        source: kube::Error,
+    },
     #[error("the pod has no stream for port {0}")]
     NoStream(u16),
 }
@@ -60,7 +67,10 @@ pub async fn forward(client: TcpStream, peer: SocketAddr, fwd: Forwarder) {
     let (target, mut pf) = match open(&fwd).await {
         Ok(opened) => opened,
         Err(err) => {
-            crate::output::warning(&format!("connection from {peer}: {err}"));
+            crate::output::warning(&format!(
+                "connection from {peer}: {:#}",
+                anyhow::Error::new(err)
+            ));
             return;
         }
     };
@@ -107,9 +117,14 @@ async fn open(fwd: &Forwarder) -> Result<(Target, Portforwarder), OpenError> {
             Err(err) => {
                 tracing::warn!(%target, error = %err, "failed to open a port-forward; waiting for another pod");
                 let other = targets.wait_for(|t| t.as_ref() != Some(&target));
-                let _ = timeout(RETRY_SAME_POD_AFTER, other).await;
+                let _ =
+                    timeout_at(deadline.min(Instant::now() + RETRY_SAME_POD_AFTER), other).await;
                 if Instant::now() >= deadline {
-                    return Err(OpenError::NoReadyPod(fwd.ready_timeout));
+                    return Err(OpenError::Unreachable {
+                        target,
+                        waited: fwd.ready_timeout,
+                        source: err,
+                    });
                 }
             }
         }
@@ -204,5 +219,76 @@ mod tests {
         pump(client_far, pod_far, Duration::from_millis(50))
             .await
             .unwrap();
+    }
+
+    /// A client whose API answers every request with `status` (a `metav1.Status` body), counting requests.
+    fn client_answering(
+        status: u16,
+    ) -> (kube::Client, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+        use http::{Request, Response};
+        use kube::client::Body;
+        let (service, mut handle) = tower_test::mock::pair::<Request<Body>, Response<Body>>();
+        let count = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let seen = count.clone();
+        tokio::spawn(async move {
+            while let Some((request, send)) = handle.next_request().await {
+                assert!(
+                    request.uri().path().ends_with("/portforward"),
+                    "{}",
+                    request.uri()
+                );
+                seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let body = serde_json::json!({"kind": "Status", "apiVersion": "v1", "status": "Failure",
+                    "message": "no", "reason": "x", "code": status});
+                let response = Response::builder()
+                    .status(status)
+                    .body(Body::from(serde_json::to_vec(&body).unwrap()))
+                    .unwrap();
+                send.send_response(response);
+            }
+        });
+        (kube::Client::new(service, "default"), count)
+    }
+
+    fn forwarder(client: kube::Client, target: Option<Target>) -> Forwarder {
+        let (tx, targets) = watch::channel(target);
+        std::mem::forget(tx); // the watcher stays "running" for the test
+        Forwarder {
+            pods: Api::namespaced(client, "dagu"),
+            targets,
+            ready_timeout: Duration::from_millis(300),
+        }
+    }
+
+    fn ui_pod() -> Option<Target> {
+        Some(Target {
+            pod: "dagu-ui-1".into(),
+            port: 8080,
+        })
+    }
+
+    #[tokio::test]
+    async fn forbidden_is_reported_at_once_with_the_rbac_fix() {
+        let (client, count) = client_answering(403);
+        let err = open(&forwarder(client, ui_pod())).await.err().unwrap();
+        assert!(matches!(err, OpenError::Forbidden { .. }), "{err}");
+        assert!(err.to_string().contains("pods/portforward"), "{err}");
+        assert_eq!(count.load(std::sync::atomic::Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn a_pod_that_cannot_be_reached_is_retried_until_the_wait_ends() {
+        let (client, count) = client_answering(404);
+        let err = open(&forwarder(client, ui_pod())).await.err().unwrap();
+        assert!(matches!(err, OpenError::Unreachable { .. }), "{err}");
+        assert!(count.load(std::sync::atomic::Ordering::SeqCst) >= 1);
+    }
+
+    #[tokio::test]
+    async fn without_a_ready_pod_the_connection_waits_then_gives_up() {
+        let (client, count) = client_answering(500);
+        let err = open(&forwarder(client, None)).await.err().unwrap();
+        assert_eq!(err.to_string(), "no Ready pod within 300ms; closing it");
+        assert_eq!(count.load(std::sync::atomic::Ordering::SeqCst), 0);
     }
 }
