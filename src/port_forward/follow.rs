@@ -3,6 +3,7 @@
 //! stderr, so the user sees why a page reload went to another pod.
 
 use std::collections::BTreeMap;
+use std::io::Write as _;
 use std::time::Duration;
 
 use futures::StreamExt as _;
@@ -76,7 +77,8 @@ pub async fn follow(
         targets.send_if_modified(|current| {
             let message = switch_message(current.as_ref(), next.as_ref(), ready_timeout);
             if let Some(message) = &message {
-                eprintln!("{message}");
+                // Not eprintln!: a closed stderr must not kill the watcher.
+                let _ = writeln!(std::io::stderr(), "{message}");
                 *current = next.clone();
             }
             message.is_some()

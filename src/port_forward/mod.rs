@@ -10,7 +10,8 @@ mod pod;
 mod port_spec;
 mod target;
 
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::io::Write as _;
+use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use anyhow::Context as _;
@@ -70,21 +71,6 @@ pub struct Args {
     pub ready_timeout: u64,
 }
 
-impl Default for Args {
-    fn default() -> Self {
-        Self {
-            release: "dagu".into(),
-            kube: KubeArgs::default(),
-            component: Component::Ui,
-            address: IpAddr::V4(Ipv4Addr::LOCALHOST),
-            port: None,
-            name_override: None,
-            fullname_override: None,
-            ready_timeout: 30,
-        }
-    }
-}
-
 /// Runs the forward until Ctrl-C/SIGTERM (exit 0) or a startup error (coded).
 pub fn run(args: &Args, _global: &GlobalArgs) -> anyhow::Result<u8> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -126,10 +112,15 @@ async fn forward(args: &Args) -> anyhow::Result<u8> {
         targets_tx,
         ready_timeout,
     ));
-    let ready = tokio::time::timeout(ready_timeout, targets.wait_for(Option::is_some))
-        .await
-        .ok()
-        .and_then(|r| r.ok().and_then(|t| t.clone()));
+    // From here on SIGINT/SIGTERM stop cleanly with 0 (before, the default action ends a stuck API call).
+    let mut signals =
+        accept::StopSignals::install().context("failed to install signal handlers")?;
+    let ready = tokio::select! {
+        ready = tokio::time::timeout(ready_timeout, targets.wait_for(Option::is_some)) => {
+            ready.ok().and_then(|r| r.ok().and_then(|t| t.clone()))
+        }
+        _ = signals.recv() => return Ok(exit::SUCCESS),
+    };
     let first = match ready {
         Some(target) => target,
         None => {
@@ -152,8 +143,6 @@ async fn forward(args: &Args) -> anyhow::Result<u8> {
 
     let service_port = u16::try_from(resolved.service_port.port).unwrap_or_default();
     let local = args.port.map_or(service_port, |p| p.local);
-    let mut signals =
-        accept::StopSignals::install().context("failed to install signal handlers")?;
     let listener = accept::bind(SocketAddr::new(args.address, local))
         .await
         .with_context(|| {
@@ -165,7 +154,15 @@ async fn forward(args: &Args) -> anyhow::Result<u8> {
     let bound = listener
         .local_addr()
         .context("failed to read the bound address")?;
-    println!("Forwarding from {} -> {first}", port_spec::url(bound));
+    // A closed stdout must not stop the forward: the line is for the user, the port keeps working.
+    let mut stdout = std::io::stdout().lock();
+    let _ = writeln!(
+        stdout,
+        "Forwarding from {} -> {first}",
+        port_spec::url(bound)
+    );
+    let _ = stdout.flush();
+    drop(stdout);
 
     let fwd = connection::Forwarder {
         pods,
