@@ -43,20 +43,15 @@ pub enum OpenError {
     #[error("the pod watcher stopped")]
     WatcherStopped,
     #[error(
-        "forbidden to port-forward to pod {pod}: the user needs verb `create` on `pods/portforward` in this \
-         namespace (see the Role in docs/port-forward.md)"
+        "forbidden to port-forward to pod {pod}: {message}. The user needs verbs `get` (the WebSocket upgrade is \
+         a GET) and `create` on `pods/portforward` in this namespace: see the Role in docs/port-forward.md"
     )]
-    Forbidden {
-        pod: String,
-        #[source]
-        source: kube::Error,
-    },
-    #[error("could not open a port-forward to pod {target} within {waited:?}; closing it")]
+    Forbidden { pod: String, message: String },
+    #[error("could not open a port-forward to pod {target} within {waited:?} ({last_error}); closing it")]
     Unreachable {
         target: Target,
         waited: Duration,
-        #[source]
-        source: kube::Error,
+        last_error: String,
     },
     #[error("the pod has no stream for port {0}")]
     NoStream(u16),
@@ -67,10 +62,7 @@ pub async fn forward(client: TcpStream, peer: SocketAddr, fwd: Forwarder) {
     let (target, mut pf) = match open(&fwd).await {
         Ok(opened) => opened,
         Err(err) => {
-            crate::output::warning(&format!(
-                "connection from {peer}: {:#}",
-                anyhow::Error::new(err)
-            ));
+            crate::output::warning(&format!("connection from {peer}: {err}"));
             return;
         }
     };
@@ -111,10 +103,11 @@ async fn open(fwd: &Forwarder) -> Result<(Target, Portforwarder), OpenError> {
             Err(kube::Error::Api(status)) if status.code == 403 => {
                 return Err(OpenError::Forbidden {
                     pod: target.pod,
-                    source: kube::Error::Api(status),
+                    message: status.message,
                 })
             }
             Err(err) => {
+                let err = super::describe_api_error(&err);
                 tracing::warn!(%target, error = %err, "failed to open a port-forward; waiting for another pod");
                 let other = targets.wait_for(|t| t.as_ref() != Some(&target));
                 let _ =
@@ -123,7 +116,7 @@ async fn open(fwd: &Forwarder) -> Result<(Target, Portforwarder), OpenError> {
                     return Err(OpenError::Unreachable {
                         target,
                         waited: fwd.ready_timeout,
-                        source: err,
+                        last_error: err,
                     });
                 }
             }

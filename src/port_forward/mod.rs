@@ -212,9 +212,18 @@ fn cluster_error(err: kube::Error, what: &str, namespace: &str) -> anyhow::Error
         }
         _ => "",
     };
-    exit::with_code(
-        exit::CLUSTER,
-        anyhow::Error::new(err)
-            .context(format!("failed to {what} in namespace {namespace:?}{hint}")),
-    )
+    let message = format!("failed to {what} in namespace {namespace:?}{hint}");
+    let err = match err {
+        kube::Error::Api(_) => anyhow::anyhow!(describe_api_error(&err)),
+        other => anyhow::Error::new(other),
+    };
+    exit::with_code(exit::CLUSTER, err.context(message))
+}
+
+/// An API error as a user reads it: the server's message and the HTTP code (kube's Display adds a Debug dump).
+fn describe_api_error(err: &kube::Error) -> String {
+    match err {
+        kube::Error::Api(status) => format!("{} (HTTP {})", status.message, status.code),
+        other => other.to_string(),
+    }
 }

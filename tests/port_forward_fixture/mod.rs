@@ -325,6 +325,8 @@ impl Drop for Forward {
 }
 
 /// `GET /` over HTTP/1.0 through 127.0.0.1:`port`; the body on a 200, else an error naming what came back.
+/// Reads `Content-Length` bytes of body rather than waiting for EOF: after the pod closes, containerd keeps the
+/// forwarded stream open up to 1 s for the other direction (kubectl's streams behave the same).
 pub fn http_get(port: u16) -> Result<String, String> {
     let mut stream =
         TcpStream::connect(("127.0.0.1", port)).map_err(|e| format!("connect: {e}"))?;
@@ -334,10 +336,35 @@ pub fn http_get(port: u16) -> Result<String, String> {
     stream
         .write_all(b"GET / HTTP/1.0\r\nHost: localhost\r\n\r\n")
         .map_err(|e| format!("write: {e}"))?;
-    let mut response = String::new();
-    stream
-        .read_to_string(&mut response)
-        .map_err(|e| format!("read: {e} after {response:?}"))?;
+    let mut response = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        let text = String::from_utf8_lossy(&response).into_owned();
+        if let Some((head, body)) = text.split_once("\r\n\r\n") {
+            let length = head
+                .lines()
+                .find_map(|l| {
+                    l.to_ascii_lowercase()
+                        .strip_prefix("content-length:")
+                        .map(|v| v.trim().to_string())
+                })
+                .and_then(|v| v.parse::<usize>().ok());
+            if length.is_some_and(|n| body.len() >= n) {
+                break;
+            }
+        }
+        match stream.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => response.extend_from_slice(&buf[..n]),
+            Err(e) => {
+                return Err(format!(
+                    "read: {e} after {:?}",
+                    String::from_utf8_lossy(&response)
+                ))
+            }
+        }
+    }
+    let response = String::from_utf8_lossy(&response).into_owned();
     match response.split_once("\r\n\r\n") {
         Some((head, body))
             if head.starts_with("HTTP/1.0 200") || head.starts_with("HTTP/1.1 200") =>
