@@ -9,6 +9,7 @@ mod fullname;
 mod pod;
 mod port_spec;
 mod target;
+mod transport;
 
 use std::io::Write as _;
 use std::net::{IpAddr, SocketAddr};
@@ -165,7 +166,8 @@ async fn forward(args: &Args) -> anyhow::Result<u8> {
     drop(stdout);
 
     let fwd = connection::Forwarder {
-        pods,
+        client: pods.into_client(),
+        namespace,
         targets,
         ready_timeout,
     };
