@@ -1,9 +1,10 @@
 //! The port-forward stream itself: kube-rs's WebSocket upgrade of `GET .../pods/POD/portforward?ports=P`
 //! (`Client::connect`, which offers `v5.channel.k8s.io, v4.channel.k8s.io`; Kubernetes 1.20 picks v4), then the
 //! v4 channel protocol spoken here directly: every message starts with its channel byte (0 data, 1 error), and
-//! each channel's first message is the port as two little-endian bytes. Relaying frames straight to the local
-//! socket, instead of through kube-rs's `Portforwarder` (a task, a channel and an in-memory pipe per connection),
-//! is what brings the throughput level with kubectl's SPDY (see `scripts/bench-port-forward`).
+//! each channel's first message is the port as two little-endian bytes.
+//! Relaying frames straight to the local socket, instead of through kube-rs's `Portforwarder` (a task, a channel
+//! and an in-memory pipe per connection, and a WebSocket close when the client half-closes, which cuts off the
+//! pod's answer), costs a fifth less CPU per byte and keeps the pod's error channel and the half-close policy here.
 
 use std::time::Duration;
 
