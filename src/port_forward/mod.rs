@@ -41,7 +41,7 @@ the pod that is Ready now; while none is, it waits up to --ready-timeout for the
 Exit codes: 0 stopped by Ctrl-C or SIGTERM; 1 no Ready pod at start, or the local port cannot be
 bound; 2 bad flags, or no such Service or Service port; 3 invalid kubeconfig or context, or an
 API error (unreachable, forbidden).
-RBAC: get/list services, get/list/watch pods, create pods/portforward (docs/port-forward.md).";
+RBAC: get/list services, get/list/watch pods, get+create pods/portforward (docs/port-forward.md).";
 
 /// Flags of `kubectl dagu port-forward`.
 #[derive(Debug, Clone, clap::Args)]
