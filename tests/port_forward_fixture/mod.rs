@@ -85,6 +85,12 @@ impl Release {
 impl Cluster {
     /// Creates a fresh namespace named after the test, and the least-privilege kubeconfig in it.
     pub fn new(test: &str) -> Self {
+        Self::with_role(test, "port-forward.yaml")
+    }
+
+    /// Like [`Cluster::new`], with the Role read from `docs/rbac/<role_file>` (a relative path may leave that
+    /// directory, for a test's own Role).
+    pub fn with_role(test: &str, role_file: &str) -> Self {
         let admin = support::kubeconfig();
         let rt = tokio::runtime::Runtime::new().unwrap();
         let nanos = std::time::SystemTime::now()
@@ -108,7 +114,7 @@ impl Cluster {
             let kubeconfig = support::rbac::least_privilege_kubeconfig(
                 client.clone(),
                 &ns,
-                "port-forward.yaml",
+                role_file,
                 dir.path(),
             )
             .await;
