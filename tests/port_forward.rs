@@ -47,7 +47,7 @@ fn help_documents_flags_examples_and_exit_codes() {
         "kubectl dagu port-forward prod -n dagu",
         "Forwarding from http://127.0.0.1:PORT",
         "Exit codes: 0 stopped by Ctrl-C",
-        "create pods/portforward",
+        "get+create pods/portforward",
     ] {
         assert!(out.contains(needle), "--help lacks {needle:?}:\n{out}");
     }

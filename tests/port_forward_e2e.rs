@@ -163,3 +163,28 @@ fn the_api_server_negotiates_websocket_v4_for_port_forward() {
         "expected v4.channel.k8s.io (no stream close), got v5"
     );
 }
+
+/// On 1.20 the WebSocket upgrade is authorised as `get`: a Role with only `create` on `pods/portforward` (all
+/// kubectl's SPDY POST needs) is refused, and the command says which verbs to grant.
+#[test]
+fn a_role_without_get_on_portforward_is_refused_with_the_fix() {
+    let cluster = Cluster::with_role(
+        "createonly",
+        "../../tests/fixtures/port_forward/create-only-role.yaml",
+    );
+    let release = Release::plain("dagu");
+    cluster.install(&release);
+    cluster.wait_ready(&release, None);
+    let forward = Forward::start(&cluster, &[]);
+    // Closed without an answer (a reset: the request was never read).
+    assert!(http_get(forward.port).is_err());
+    support::poll(
+        "the RBAC message on stderr",
+        Duration::from_secs(30),
+        || {
+            let stderr = forward.stderr();
+            (stderr.contains("forbidden to port-forward") && stderr.contains("needs verbs `get`"))
+                .then_some(())
+        },
+    );
+}

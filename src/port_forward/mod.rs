@@ -9,6 +9,7 @@ mod fullname;
 mod pod;
 mod port_spec;
 mod target;
+mod transport;
 
 use std::io::Write as _;
 use std::net::{IpAddr, SocketAddr};
@@ -40,7 +41,7 @@ the pod that is Ready now; while none is, it waits up to --ready-timeout for the
 Exit codes: 0 stopped by Ctrl-C or SIGTERM; 1 no Ready pod at start, or the local port cannot be
 bound; 2 bad flags, or no such Service or Service port; 3 invalid kubeconfig or context, or an
 API error (unreachable, forbidden).
-RBAC: get/list services, get/list/watch pods, create pods/portforward (docs/port-forward.md).";
+RBAC: get/list services, get/list/watch pods, get+create pods/portforward (docs/port-forward.md).";
 
 /// Flags of `kubectl dagu port-forward`.
 #[derive(Debug, Clone, clap::Args)]
@@ -165,7 +166,8 @@ async fn forward(args: &Args) -> anyhow::Result<u8> {
     drop(stdout);
 
     let fwd = connection::Forwarder {
-        pods,
+        client: pods.into_client(),
+        namespace,
         targets,
         ready_timeout,
     };
@@ -212,9 +214,18 @@ fn cluster_error(err: kube::Error, what: &str, namespace: &str) -> anyhow::Error
         }
         _ => "",
     };
-    exit::with_code(
-        exit::CLUSTER,
-        anyhow::Error::new(err)
-            .context(format!("failed to {what} in namespace {namespace:?}{hint}")),
-    )
+    let message = format!("failed to {what} in namespace {namespace:?}{hint}");
+    let err = match err {
+        kube::Error::Api(_) => anyhow::anyhow!(describe_api_error(&err)),
+        other => anyhow::Error::new(other),
+    };
+    exit::with_code(exit::CLUSTER, err.context(message))
+}
+
+/// An API error as a user reads it: the server's message and the HTTP code (kube's Display adds a Debug dump).
+fn describe_api_error(err: &kube::Error) -> String {
+    match err {
+        kube::Error::Api(status) => format!("{} (HTTP {})", status.message, status.code),
+        other => other.to_string(),
+    }
 }

@@ -1,12 +1,10 @@
 //! Fixtures for `tests/port_forward_e2e.rs`: a namespace per test, a Dagu UI stand-in (busybox `httpd`) named and
-//! labelled as the chart renders it, the `kubectl-dagu port-forward` process, and a minimal HTTP/1.0 client.
+//! labelled as the chart renders it; the command and an HTTP client are in [`forward`].
+
+mod forward;
 
 use std::collections::BTreeMap;
-use std::io::{BufRead as _, BufReader, Read as _, Write as _};
-use std::net::TcpStream;
 use std::path::PathBuf;
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::{mpsc, Arc, Mutex};
 use std::time::Duration;
 
 use k8s_openapi::api::apps::v1::Deployment;
@@ -15,6 +13,8 @@ use kube::api::{Api, DeleteParams, ListParams, PostParams};
 use kube::Client;
 
 use crate::support;
+
+pub use forward::{http_get, served_by, Forward};
 
 /// The UI stand-in's page names the pod that served it, so a test can tell pods apart.
 pub const PAGE_MARKER: &str = "dagu-ui-standin pod=";
@@ -85,6 +85,12 @@ impl Release {
 impl Cluster {
     /// Creates a fresh namespace named after the test, and the least-privilege kubeconfig in it.
     pub fn new(test: &str) -> Self {
+        Self::with_role(test, "port-forward.yaml")
+    }
+
+    /// Like [`Cluster::new`], with the Role read from `docs/rbac/<role_file>` (a relative path may leave that
+    /// directory, for a test's own Role).
+    pub fn with_role(test: &str, role_file: &str) -> Self {
         let admin = support::kubeconfig();
         let rt = tokio::runtime::Runtime::new().unwrap();
         let nanos = std::time::SystemTime::now()
@@ -108,7 +114,7 @@ impl Cluster {
             let kubeconfig = support::rbac::least_privilege_kubeconfig(
                 client.clone(),
                 &ns,
-                "port-forward.yaml",
+                role_file,
                 dir.path(),
             )
             .await;
@@ -232,125 +238,4 @@ impl Drop for Cluster {
             .rt
             .block_on(namespaces.delete(&self.ns, &DeleteParams::background()));
     }
-}
-
-/// A running `kubectl-dagu port-forward`; killed on drop if still running.
-pub struct Forward {
-    child: Child,
-    /// The local port it printed.
-    pub port: u16,
-    /// The `-> POD:PORT` part of the line it printed.
-    pub target: String,
-    stderr: Arc<Mutex<String>>,
-}
-
-impl Forward {
-    /// Starts the command with `--port 0` and waits (bounded) for its `Forwarding from` line.
-    pub fn start(cluster: &Cluster, args: &[&str]) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_kubectl-dagu"))
-            .arg("port-forward")
-            .args(args)
-            .arg("--kubeconfig")
-            .arg(&cluster.kubeconfig)
-            .args(["--port", "0"])
-            .env("NO_COLOR", "1")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let stderr = Arc::new(Mutex::new(String::new()));
-        let (sink, pipe) = (stderr.clone(), child.stderr.take().unwrap());
-        std::thread::spawn(move || {
-            for line in BufReader::new(pipe).lines().map_while(Result::ok) {
-                eprintln!("[port-forward] {line}");
-                sink.lock().unwrap().push_str(&(line + "\n"));
-            }
-        });
-        let (tx, rx) = mpsc::channel();
-        let stdout = child.stdout.take().unwrap();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                let _ = tx.send(line);
-            }
-        });
-        let line = rx
-            .recv_timeout(Duration::from_secs(90))
-            .unwrap_or_else(|e| {
-                let _ = child.kill();
-                panic!(
-                    "no `Forwarding from` line within 90s ({e}); stderr:\n{}",
-                    stderr.lock().unwrap()
-                )
-            });
-        let rest = line
-            .strip_prefix("Forwarding from http://127.0.0.1:")
-            .unwrap_or_else(|| panic!("{line:?}"));
-        let (port, target) = rest
-            .split_once(" -> ")
-            .unwrap_or_else(|| panic!("{line:?}"));
-        Self {
-            child,
-            port: port.parse().unwrap(),
-            target: target.to_string(),
-            stderr,
-        }
-    }
-
-    /// Sends SIGINT (as Ctrl-C does) and waits (bounded) for the process to exit.
-    pub fn interrupt(&mut self) -> ExitStatus {
-        let pid = self.child.id().to_string();
-        assert!(Command::new("kill")
-            .args(["-INT", &pid])
-            .status()
-            .unwrap()
-            .success());
-        support::poll(
-            "port-forward to exit after SIGINT",
-            Duration::from_secs(30),
-            || self.child.try_wait().unwrap(),
-        )
-    }
-
-    pub fn stderr(&self) -> String {
-        self.stderr.lock().unwrap().clone()
-    }
-}
-
-impl Drop for Forward {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// `GET /` over HTTP/1.0 through 127.0.0.1:`port`; the body on a 200, else an error naming what came back.
-pub fn http_get(port: u16) -> Result<String, String> {
-    let mut stream =
-        TcpStream::connect(("127.0.0.1", port)).map_err(|e| format!("connect: {e}"))?;
-    stream
-        .set_read_timeout(Some(Duration::from_secs(60)))
-        .unwrap();
-    stream
-        .write_all(b"GET / HTTP/1.0\r\nHost: localhost\r\n\r\n")
-        .map_err(|e| format!("write: {e}"))?;
-    let mut response = String::new();
-    stream
-        .read_to_string(&mut response)
-        .map_err(|e| format!("read: {e} after {response:?}"))?;
-    match response.split_once("\r\n\r\n") {
-        Some((head, body))
-            if head.starts_with("HTTP/1.0 200") || head.starts_with("HTTP/1.1 200") =>
-        {
-            Ok(body.to_string())
-        }
-        _ => Err(format!("not a 200 response: {response:?}")),
-    }
-}
-
-/// The pod name in a page served by the stand-in.
-pub fn served_by(body: &str) -> &str {
-    body.trim()
-        .strip_prefix(PAGE_MARKER)
-        .unwrap_or_else(|| panic!("unexpected page {body:?}"))
 }
