@@ -15,15 +15,8 @@ pub fn progress_enabled() -> bool {
 /// Installs the stderr log subscriber: warnings by default, `-v` info, `-vv` debug, `-vvv` trace.
 /// `RUST_LOG` overrides the level when set.
 pub fn init_logging(verbose: u8) {
-    let level = match verbose {
-        0 => "warn",
-        1 => "info",
-        2 => "debug",
-        _ => "trace",
-    };
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
-        tracing_subscriber::EnvFilter::new(format!("kubectl_dagu={level},warn"))
-    });
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(log_directives(verbose)));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
@@ -31,6 +24,17 @@ pub fn init_logging(verbose: u8) {
         .with_target(false)
         .without_time()
         .try_init();
+}
+
+/// The log filter for `-v` count `verbose`. Other crates (kube, hyper) stay silent until `-vv`: their errors
+/// reach the user through ours, and a second copy of the same failure is noise.
+fn log_directives(verbose: u8) -> &'static str {
+    match verbose {
+        0 => "off,kubectl_dagu=warn",
+        1 => "off,kubectl_dagu=info",
+        2 => "warn,kubectl_dagu=debug,kube=debug",
+        _ => "trace",
+    }
 }
 
 /// Prints `error: MESSAGE` on stderr, the prefix red on a colour terminal.
@@ -59,4 +63,19 @@ pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
         e.downcast_ref::<std::io::Error>()
             .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn other_crates_are_silent_until_vv() {
+        assert!(log_directives(0).starts_with("off,"));
+        assert!(log_directives(1).starts_with("off,"));
+        assert!(log_directives(2).contains("kube=debug"));
+        for v in 0..4 {
+            tracing_subscriber::EnvFilter::try_new(log_directives(v)).expect("valid directives");
+        }
+    }
 }
