@@ -89,3 +89,17 @@ async fn a_server_that_drops_a_field_gets_a_warning_or_with_strict_a_refusal() {
     assert!(err.contains("--strict"), "{err}");
     assert_eq!(ns.left().await, (0, 0), "nothing is created with --strict");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_oom_kill_exits_137_with_the_reason() {
+    let ns = Ns::new("oom").await;
+    let dir = tempfile::tempdir().unwrap();
+    let dag = ns.dag(
+        &dir,
+        ", resources: {limits: {memory: 16Mi}}",
+        "[sh, -c, 'echo filling; x=$(head -c 100000000 /dev/zero | tr \"\\0\" a); echo survived']",
+    );
+    let (code, out, err) = output(ns.run_step(&dag, &["--timeout", "100s"])).await;
+    assert_eq!((code, out.as_str()), (137, "filling\n"), "{err}");
+    assert!(err.contains("OOMKilled"), "{err}");
+}
