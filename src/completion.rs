@@ -145,6 +145,18 @@ mod tests {
     }
 
     #[test]
+    fn cluster_flags_are_offered_for_cluster_subcommands() {
+        let out = complete(&words(&["port-forward", "--na"]));
+        assert!(out.lines().any(|l| l.starts_with("--namespace\t")), "{out}");
+        assert!(!out.contains("--values"), "{out}");
+    }
+
+    #[test]
+    fn a_dag_file_argument_falls_back_to_file_names() {
+        assert_eq!(complete(&words(&["run-step", ""])), ":0\n");
+    }
+
+    #[test]
     fn positional_values_are_offered() {
         let out = complete(&words(&["completion", "b"]));
         assert_eq!(out, "bash\n:4\n");

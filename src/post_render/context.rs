@@ -1,0 +1,251 @@
+//! Resolution of what rules compare against: values, release, namespace, fullname and the Dagu components.
+//!
+//! - release: `--release`, else the `app.kubernetes.io/instance` label of the Dagu Deployments (helm 3 and 4
+//!   pass no release name to a post-renderer).
+//! - fullname: `--fullname`, else `fullnameOverride` from the values, else the chart's helper applied to the
+//!   release and `nameOverride` (default `dagu`), else the Dagu Deployments' own names (`<fullname>-ui`).
+//! - namespace: `--namespace`, else `metadata.namespace` of the Dagu Deployments, else the namespace in an
+//!   existing `DAGU_COORDINATOR_ADVERTISE` value, else `default` (what helm uses without `--namespace`).
+
+use std::collections::BTreeSet;
+
+use serde_json::Value;
+
+use super::error::InputError;
+use super::manifest::Doc;
+use super::model::{self, Component, Role};
+
+/// Flags that override inference.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub release: Option<String>,
+    pub namespace: Option<String>,
+    pub fullname: Option<String>,
+    pub skip_validation: bool,
+    /// `--strict`: upgrade-safety findings are errors, not warnings.
+    pub strict: bool,
+    /// `--stable-selectors`: rewrite version-bearing selectors instead of reporting them.
+    pub stable_selectors: bool,
+}
+
+/// Everything rules need besides the documents.
+#[derive(Debug, Clone)]
+pub struct Context {
+    pub values: Value,
+    pub release: Option<String>,
+    pub fullname: String,
+    /// How the fullname was found, for messages.
+    pub fullname_from: String,
+    pub namespace: String,
+    pub namespace_from: &'static str,
+    pub skip_validation: bool,
+    pub strict: bool,
+    pub stable_selectors: bool,
+    pub components: Vec<Component>,
+}
+
+impl Context {
+    /// A value by JSON pointer into the merged values (`/ui/service/port`).
+    pub fn value(&self, pointer: &str) -> Option<&Value> {
+        self.values.pointer(pointer).filter(|v| !v.is_null())
+    }
+    pub fn pvc_name(&self) -> String {
+        format!("{}-data", self.fullname)
+    }
+    pub fn config_map_name(&self) -> String {
+        format!("{}-config", self.fullname)
+    }
+    pub fn coordinator_address(&self) -> String {
+        format!(
+            "{}-coordinator.{}.svc.cluster.local",
+            self.fullname, self.namespace
+        )
+    }
+}
+
+/// Resolves the context for a parsed stream.
+pub fn resolve(docs: &[Doc], values: Value, flags: &Overrides) -> Result<Context, InputError> {
+    let chart_name = values
+        .get("nameOverride")
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+        .unwrap_or("dagu")
+        .to_string();
+    let mut components = model::find_components(docs, &chart_name);
+    let value_of = |c: &Component| docs[c.doc].value().expect("components have values");
+
+    let release = match &flags.release {
+        Some(r) => Some(r.clone()),
+        None => single(
+            components
+                .iter()
+                .filter_map(|c| model::instance_label(value_of(c))),
+            "release (app.kubernetes.io/instance labels)",
+            "--release",
+        )?,
+    };
+    let override_name = values.get("fullnameOverride").and_then(Value::as_str);
+    let (fullname, fullname_from) = if let Some(f) = &flags.fullname {
+        (f.clone(), "--fullname".to_string())
+    } else if let Some(f) = override_name.filter(|f| !f.is_empty()) {
+        (
+            model::helm_fullname("", "", Some(f)),
+            "fullnameOverride in the values".into(),
+        )
+    } else if let Some(r) = &release {
+        let how = format!("the chart's fullname helper on release {r:?} and name {chart_name:?}");
+        (model::helm_fullname(r, &chart_name, None), how)
+    } else {
+        let mut ordered = components.clone();
+        ordered.sort_by_key(|c| c.role as u8);
+        let inferred = ordered
+            .iter()
+            .find_map(|c| model::fullname_from_name(c.role, &c.name, c.pool.as_deref()));
+        match inferred {
+            Some(f) => (f, "the names of the Dagu Deployments".into()),
+            None => (
+                chart_name.clone(),
+                "the chart name (nothing else to go by)".into(),
+            ),
+        }
+    };
+
+    let (namespace, namespace_from) = if let Some(ns) = &flags.namespace {
+        (ns.clone(), "--namespace")
+    } else if let Some(ns) = single(
+        components
+            .iter()
+            .filter_map(|c| docs[c.doc].object.as_ref()?.namespace.as_deref()),
+        "namespace (metadata.namespace)",
+        "--namespace",
+    )? {
+        (ns, "metadata.namespace")
+    } else if let Some(ns) = advertised_namespace(docs, &components, &fullname) {
+        (ns, "the existing DAGU_COORDINATOR_ADVERTISE value")
+    } else {
+        (
+            "default".to_string(),
+            "helm's default (no --namespace given, none in the manifests)",
+        )
+    };
+
+    let worker_prefix = format!("{fullname}-worker-");
+    for c in components
+        .iter_mut()
+        .filter(|c| c.role == Role::Worker && c.pool.is_none())
+    {
+        c.pool = c.name.strip_prefix(&worker_prefix).map(str::to_string);
+    }
+    let skip_in_values = values.pointer("/persistence/skipValidation") == Some(&Value::Bool(true));
+    Ok(Context {
+        skip_validation: flags.skip_validation || skip_in_values,
+        strict: flags.strict,
+        stable_selectors: flags.stable_selectors,
+        values,
+        release,
+        fullname,
+        fullname_from,
+        namespace,
+        namespace_from,
+        components,
+    })
+}
+
+/// The one distinct value of an iterator, `None` when empty, an error naming the flag when several.
+fn single<'a>(
+    items: impl Iterator<Item = &'a str>,
+    what: &str,
+    flag: &str,
+) -> Result<Option<String>, InputError> {
+    let distinct: BTreeSet<&str> = items.collect();
+    match distinct.len() {
+        0 => Ok(None),
+        1 => Ok(distinct.into_iter().next().map(str::to_string)),
+        _ => Err(InputError::Resolution(format!(
+            "the Dagu objects disagree on the {what}: {}. Post-render one release at a time, or pass {flag}",
+            distinct.into_iter().collect::<Vec<_>>().join(", ")
+        ))),
+    }
+}
+
+/// `<fullname>-coordinator.<ns>.svc.cluster.local` in the coordinator's env, if the chart rendered it.
+fn advertised_namespace(docs: &[Doc], components: &[Component], fullname: &str) -> Option<String> {
+    let prefix = format!("{fullname}-coordinator.");
+    components
+        .iter()
+        .filter(|c| c.role == Role::Coordinator)
+        .filter_map(|c| {
+            docs[c.doc]
+                .value()?
+                .pointer(&format!("{}/env", c.container_ptr()))
+        })
+        .filter_map(Value::as_array)
+        .flatten()
+        .filter(|e| e.get("name").and_then(Value::as_str) == Some("DAGU_COORDINATOR_ADVERTISE"))
+        .filter_map(|e| e.get("value")?.as_str())
+        .find_map(|v| {
+            let ns = v
+                .strip_prefix(&prefix)?
+                .strip_suffix(".svc.cluster.local")?;
+            (!ns.is_empty() && !ns.contains('.')).then(|| ns.to_string())
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::post_render::manifest::parse_stream;
+    use serde_json::json;
+
+    const STREAM: &str = "\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: prod-dagu-coordinator, labels: {app.kubernetes.io/instance: prod}}
+spec: {template: {spec: {containers: [{name: c, command: [dagu, coordinator],
+  env: [{name: DAGU_COORDINATOR_ADVERTISE, value: prod-dagu-coordinator.team.svc.cluster.local}]}]}}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: prod-dagu-worker-gpu, labels: {app.kubernetes.io/instance: prod}}
+spec: {template: {spec: {containers: [{name: w, command: [dagu, worker]}]}}}
+";
+
+    #[test]
+    fn infers_release_fullname_namespace_and_pools() {
+        let docs = parse_stream(STREAM.as_bytes()).unwrap();
+        let ctx = resolve(&docs, json!({}), &Overrides::default()).unwrap();
+        assert_eq!(ctx.release.as_deref(), Some("prod"));
+        assert_eq!(ctx.fullname, "prod-dagu");
+        assert_eq!(ctx.namespace, "team");
+        assert_eq!(ctx.components[1].pool.as_deref(), Some("gpu"));
+    }
+
+    #[test]
+    fn flags_and_values_override_inference() {
+        let docs = parse_stream(STREAM.as_bytes()).unwrap();
+        let flags = Overrides {
+            namespace: Some("ns".into()),
+            release: Some("r".into()),
+            ..Overrides::default()
+        };
+        let ctx = resolve(&docs, json!({"nameOverride": "wf"}), &flags).unwrap();
+        assert_eq!(
+            (ctx.fullname.as_str(), ctx.namespace.as_str()),
+            ("r-wf", "ns")
+        );
+        let ctx = resolve(&docs, json!({"fullnameOverride": "x"}), &flags).unwrap();
+        assert_eq!(ctx.fullname, "x");
+    }
+
+    #[test]
+    fn disagreeing_release_labels_are_an_error() {
+        let two = STREAM.replacen("instance: prod}", "instance: other}", 1);
+        let docs = parse_stream(two.as_bytes()).unwrap();
+        let err = resolve(&docs, json!({}), &Overrides::default()).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("other, prod. Post-render one release"),
+            "{err}"
+        );
+    }
+}
