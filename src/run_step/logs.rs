@@ -26,44 +26,54 @@ const TERMINATION_REPORT_WAIT: Duration = Duration::from_secs(3);
 const RESUME_BUDGET: Duration = Duration::from_secs(90);
 
 /// Remembers what was printed so a resumed stream prints each line once.
+///
+/// A resumed stream asks for the lines since one second before the last whole second seen; the kubelet
+/// returns, in file order, every line whose timestamp is at or after that time. The lines of that window we
+/// already printed are a prefix of it (we printed the file in order), so exactly that many are skipped. This
+/// counts lines instead of comparing timestamps because the runtime reads stdout and stderr on separate
+/// pipes: a line may land in the file after another with a later timestamp.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Dedup {
-    last: Option<Timestamp>,
-    at_last: usize,
-    /// Lines at `last` still to skip in the current (resumed) stream.
+    /// Timestamps of the lines printed in the last [`KEEP`] before the newest.
+    recent: std::collections::VecDeque<Timestamp>,
+    newest: Option<Timestamp>,
+    /// Lines still to skip at the start of the current (resumed) stream.
     skip: usize,
 }
 
+/// How far back printed timestamps are remembered (more than the resume window of up to 2 s).
+const KEEP: k8s_openapi::jiff::SignedDuration = k8s_openapi::jiff::SignedDuration::from_secs(3);
+/// Margin before the last whole second, for lines written slightly out of timestamp order.
+const MARGIN: k8s_openapi::jiff::SignedDuration = k8s_openapi::jiff::SignedDuration::from_secs(1);
+
 impl Dedup {
-    /// Call when a new stream starts; returns the `sinceTime` to request (the last second seen, floored).
+    /// Call when a new stream starts; returns the `sinceTime` to request (whole seconds, as the API takes).
     pub fn resume(&mut self) -> Option<Timestamp> {
-        self.skip = self.at_last;
         let floor = TimestampRound::new()
             .smallest(Unit::Second)
             .mode(RoundMode::Trunc);
-        self.last.map(|t| t.round(floor).unwrap_or(t))
+        let since = self.newest?.round(floor).ok()?.checked_sub(MARGIN).ok()?;
+        self.skip = self.recent.iter().filter(|t| **t >= since).count();
+        Some(since)
     }
 
     /// Whether a line with timestamp `ts` is new (and records it).
     pub fn admit(&mut self, ts: Timestamp) -> bool {
-        match self.last {
-            Some(last) if ts < last => false,
-            Some(last) if ts == last => {
-                if self.skip > 0 {
-                    self.skip -= 1;
-                    false
-                } else {
-                    self.at_last += 1;
-                    true
-                }
-            }
-            _ => {
-                self.last = Some(ts);
-                self.at_last = 1;
-                self.skip = 0;
-                true
-            }
+        if self.skip > 0 {
+            self.skip -= 1;
+            return false;
         }
+        let newest = self.newest.map_or(ts, |n| n.max(ts));
+        self.newest = Some(newest);
+        self.recent.push_back(ts);
+        while self
+            .recent
+            .front()
+            .is_some_and(|t| newest.duration_since(*t) > KEEP)
+        {
+            self.recent.pop_front();
+        }
+        true
     }
 }
 
@@ -118,9 +128,22 @@ pub async fn follow(
             );
         }
         if ended_cleanly {
-            let done =
-                tokio::time::timeout(TERMINATION_REPORT_WAIT, terminated.wait_for(|t| *t)).await;
-            if matches!(done, Ok(Ok(_))) {
+            let done = tokio::time::timeout(TERMINATION_REPORT_WAIT, terminated.wait_for(|t| *t))
+                .await
+                .is_ok_and(|r| r.is_ok());
+            if done {
+                // The kubelet may end a follow stream before the runtime has flushed the container's last
+                // lines to its log file: read once more, without follow, and print what is new.
+                let params = LogParams {
+                    container: Some(CONTAINER.into()),
+                    timestamps: true,
+                    since_time: dedup.resume(),
+                    ..LogParams::default()
+                };
+                if let Ok(reader) = api.log_stream(&pod, &params).await {
+                    copy(reader, &mut dedup, &mut stdout).await?;
+                    stdout.flush()?;
+                }
                 return Ok(());
             }
         }
@@ -187,38 +210,61 @@ mod tests {
         assert!(split_timestamp(b"no timestamp here").is_none());
     }
 
+    fn admit_all(d: &mut Dedup, times: &[&str]) -> Vec<bool> {
+        times
+            .iter()
+            .map(|t| d.admit(ts(&format!("2026-03-31T{t}Z"))))
+            .collect()
+    }
+
     #[test]
     fn resumed_streams_print_each_line_once() {
         let mut d = Dedup::default();
         assert_eq!(d.resume(), None);
-        let first = ["10:00:00.1", "10:00:01.2", "10:00:01.2"];
-        for t in first {
-            assert!(d.admit(ts(&format!("2026-03-31T{t}Z"))));
-        }
-        // The stream breaks; the resumed one starts at the last whole second.
-        assert_eq!(d.resume(), Some(ts("2026-03-31T10:00:01Z")));
+        assert_eq!(
+            admit_all(&mut d, &["10:00:00.1", "10:00:01.2", "10:00:01.2"]),
+            [true; 3]
+        );
+        // The stream breaks; the resumed one starts a second before the last whole second.
+        assert_eq!(d.resume(), Some(ts("2026-03-31T10:00:00Z")));
         let again = [
+            "10:00:00.1",
             "10:00:01.2",
             "10:00:01.2",
             "10:00:01.2",
             "10:00:01.9",
             "10:00:02",
         ];
-        let admitted: Vec<bool> = again
-            .iter()
-            .map(|t| d.admit(ts(&format!("2026-03-31T{t}Z"))))
-            .collect();
-        // Two lines at .2 were printed already; the third is new (same nanosecond, distinct line).
-        assert_eq!(admitted, [false, false, true, true, true]);
+        // Three lines were printed already; the fourth is new (same nanosecond, distinct line).
+        assert_eq!(
+            admit_all(&mut d, &again),
+            [false, false, false, true, true, true]
+        );
     }
 
     #[test]
-    fn older_lines_are_dropped_after_resume() {
+    fn lines_written_out_of_timestamp_order_are_not_lost() {
         let mut d = Dedup::default();
-        assert!(d.admit(ts("2026-03-31T10:00:05.5Z")));
-        d.resume();
-        assert!(!d.admit(ts("2026-03-31T10:00:05.1Z")));
-        assert!(!d.admit(ts("2026-03-31T10:00:05.5Z")));
-        assert!(d.admit(ts("2026-03-31T10:00:05.6Z")));
+        assert_eq!(
+            admit_all(&mut d, &["10:00:05.5", "10:00:05.6"]),
+            [true, true]
+        );
+        // The stderr line was read earlier but written to the file after the stdout lines.
+        assert_eq!(d.resume(), Some(ts("2026-03-31T10:00:04Z")));
+        assert_eq!(
+            admit_all(&mut d, &["10:00:05.5", "10:00:05.6", "10:00:05.4"]),
+            [false, false, true]
+        );
+    }
+
+    #[test]
+    fn only_the_window_is_remembered() {
+        let mut d = Dedup::default();
+        let times: Vec<String> = (0..10).map(|s| format!("10:00:0{s}.5")).collect();
+        let times: Vec<&str> = times.iter().map(String::as_str).collect();
+        admit_all(&mut d, &times);
+        assert!(d.recent.len() <= 4, "{:?}", d.recent);
+        assert_eq!(d.resume(), Some(ts("2026-03-31T10:00:08Z")));
+        assert_eq!(d.skip, 2);
     }
 }

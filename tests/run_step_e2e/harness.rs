@@ -231,3 +231,35 @@ pub async fn signal_at(
     }
     (status.code().unwrap_or(-1), seen)
 }
+
+/// Asserts `text` has exactly the lines `want`, in order; on failure names the first difference, the
+/// missing and the repeated lines instead of printing thousands of lines.
+pub fn assert_lines(text: &str, want: &[String]) {
+    let got: Vec<&str> = text.lines().collect();
+    if got.iter().copied().eq(want.iter().map(String::as_str)) {
+        return;
+    }
+    let first = got
+        .iter()
+        .zip(want)
+        .position(|(g, w)| *g != w.as_str())
+        .unwrap_or(got.len().min(want.len()));
+    let mut counts = std::collections::BTreeMap::new();
+    for g in &got {
+        *counts.entry(*g).or_insert(0) += 1;
+    }
+    let missing: Vec<&String> = want
+        .iter()
+        .filter(|w| !counts.contains_key(w.as_str()))
+        .take(20)
+        .collect();
+    let repeated: Vec<(&&str, &i32)> = counts.iter().filter(|(_, n)| **n > 1).take(20).collect();
+    panic!(
+        "{} lines, expected {}; first difference at line {}: got {:?}, expected {:?}\nmissing (first 20): {missing:?}\nrepeated (first 20): {repeated:?}",
+        got.len(),
+        want.len(),
+        first + 1,
+        got.get(first),
+        want.get(first)
+    );
+}
