@@ -19,7 +19,8 @@ pub struct KubeArgs {
     /// The kubeconfig context to use [default: the current context]
     #[arg(long, value_name = "NAME", global = true)]
     pub context: Option<String>,
-    /// The namespace [default: the context's namespace, then "default"]
+    /// The namespace [default: port-forward: the context's namespace; run-step: the DAG's `namespace`;
+    /// then "default"]
     #[arg(short = 'n', long, value_name = "NS", global = true)]
     pub namespace: Option<String>,
 }
