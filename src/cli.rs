@@ -60,6 +60,9 @@ pub enum Command {
     Completion(crate::completion::Args),
     /// Print the version, git commit and the Kubernetes API version this build targets.
     Version,
+    /// kubectl's plugin completion protocol (used by scripts/kubectl_complete-dagu).
+    #[command(name = "__complete", hide = true)]
+    Complete(crate::completion::CompleteArgs),
 }
 
 #[cfg(test)]

@@ -19,13 +19,24 @@ pub const SIGINT: u8 = 130;
 /// Terminated by SIGTERM; the Job and its pods were deleted.
 pub const SIGTERM: u8 = 143;
 
-/// An error that carries the exit code it should end the process with.
-#[derive(Debug, thiserror::Error)]
-#[error("{source:#}")]
+/// An error that carries the exit code it should end the process with. It is transparent: it displays as its
+/// `source` and continues the chain with the source's own causes, so `{:#}` prints each message once.
+#[derive(Debug)]
 pub struct Coded {
     pub code: u8,
-    #[source]
     pub source: anyhow::Error,
+}
+
+impl std::fmt::Display for Coded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&*self.source, f)
+    }
+}
+
+impl std::error::Error for Coded {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source.source()
+    }
 }
 
 /// Wraps `source` so that [`code_of`] returns `code` for it.
@@ -53,5 +64,9 @@ mod tests {
         let err = with_code(USAGE, anyhow::anyhow!("bad flag")).context("failed to parse");
         assert_eq!(code_of(&err), USAGE);
         assert_eq!(code_of(&anyhow::anyhow!("plain")), FAILURE);
+        // Each message once: "failed to parse: bad flag: cause".
+        let inner = anyhow::anyhow!("cause").context("bad flag");
+        let err = with_code(USAGE, inner).context("failed to parse");
+        assert_eq!(format!("{err:#}"), "failed to parse: bad flag: cause");
     }
 }

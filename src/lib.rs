@@ -46,6 +46,10 @@ pub fn main() -> ExitCode {
             completion::write(&args, &mut std::io::stdout());
             Ok(exit::SUCCESS)
         }
+        Some(Command::Complete(args)) => {
+            print!("{}", completion::complete(&args.words));
+            Ok(exit::SUCCESS)
+        }
         Some(Command::Version) => {
             println!("kubectl-dagu {}", env!("CARGO_PKG_VERSION"));
             println!("git commit: {}", env!("KUBECTL_DAGU_GIT_COMMIT"));

@@ -1,0 +1,199 @@
+//! From file contents to a validated, effective step config: the pure core of run-step.
+//!
+//! DAG → step → layers (base.yaml `kubernetes`, DAG `kubernetes`, step `config`) each checked against the
+//! schema → merged → `${NAME}` expanded → rules. Every problem is collected, each with the path of the layer
+//! that set the offending value, so one run reports everything.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use super::dag::{self, Dag, Step};
+use super::diag::{Finding, Findings, Path};
+use super::params::{parse_pairs, Params};
+use super::rules::{self, cleanup_policy::Cleanup, command_shape};
+use super::{merge, schema};
+
+/// What the caller read from disk and the command line.
+#[derive(Debug, Default, Clone)]
+pub struct Inputs<'a> {
+    pub dag_text: &'a str,
+    /// The DAG file name without extension: the DAG's name unless it sets `name:`.
+    pub dag_stem: &'a str,
+    /// base.yaml: (how to name it in messages, its text).
+    pub base: Option<(String, String)>,
+    pub step: &'a str,
+    pub cli_params: BTreeMap<String, String>,
+    /// `None`: the real process environment.
+    pub process_env: Option<BTreeMap<String, String>>,
+    /// Leave unresolved `${NAME}`s as written instead of reporting them (`--list` shows what it can).
+    pub keep_unresolved: bool,
+}
+
+/// A validated step, ready to become a Job.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub dag: String,
+    pub step: String,
+    /// The effective config block (snake_case, merged, expanded, validated).
+    pub config: Value,
+    pub argv: Option<Vec<String>>,
+    pub cleanup: Cleanup,
+}
+
+/// Why there is no plan; every variant is a usage error (exit 2).
+#[derive(Debug, thiserror::Error)]
+pub enum PlanError {
+    #[error("failed to read {what}: {message}")]
+    Input { what: String, message: String },
+    #[error("{0}")]
+    UnknownStep(String),
+    #[error("step {step} has type {kind:?}; run-step runs only steps of type k8s or kubernetes")]
+    NotKubernetes { step: String, kind: String },
+    #[error("invalid config for step {step} ({} error{}):\n  {}", .errors.len(), if .errors.len() == 1 { "" } else { "s" }, .errors.join("\n  "))]
+    Invalid { step: String, errors: Vec<String> },
+}
+
+/// One config layer and how its paths are printed.
+struct Layer<'a> {
+    prefix: String,
+    value: &'a Value,
+}
+
+pub fn plan(inputs: &Inputs) -> Result<Plan, PlanError> {
+    let dag = dag::parse(inputs.dag_text, inputs.dag_stem).map_err(|e| PlanError::Input {
+        what: "the DAG file".into(),
+        message: format!("{e:#}"),
+    })?;
+    let step = dag.find(inputs.step).map_err(PlanError::UnknownStep)?;
+    if !step.is_k8s() {
+        return Err(PlanError::NotKubernetes {
+            step: step.label(),
+            kind: step.kind().unwrap_or("command (the default)").to_string(),
+        });
+    }
+    let base_value = match &inputs.base {
+        Some((name, text)) => {
+            let root: Value = serde_saphyr::from_str(text).map_err(|e| PlanError::Input {
+                what: name.clone(),
+                message: e.to_string(),
+            })?;
+            root.get("kubernetes").cloned().unwrap_or(Value::Null)
+        }
+        None => Value::Null,
+    };
+    let null = Value::Null;
+    let (key, step_config) = step.config().map_err(|e| PlanError::Invalid {
+        step: step.label(),
+        errors: vec![format!("[config_key] {e}")],
+    })?;
+    // Upper layer first: that is the order in which a path is attributed to a layer.
+    let layers = [
+        Layer {
+            prefix: format!("{}.{key}", step.prefix()),
+            value: step_config.unwrap_or(&null),
+        },
+        Layer {
+            prefix: "kubernetes".into(),
+            value: dag.kubernetes().unwrap_or(&null),
+        },
+        Layer {
+            prefix: inputs
+                .base
+                .as_ref()
+                .map_or_else(String::new, |(n, _)| format!("{n}: kubernetes")),
+            value: &base_value,
+        },
+    ];
+    let mut errors = Vec::new();
+    for layer in &layers {
+        let mut found = Findings::default();
+        schema::check(layer.value, &schema::CONFIG, &Path::root(), &mut found);
+        errors.extend(found.items.iter().map(|f| render(&layer.prefix, f)));
+    }
+    let mut step_found = Findings::default();
+    command_shape::check(&step.value, &mut step_found);
+    errors.extend(step_found.items.iter().map(|f| render(&step.prefix(), f)));
+    if !errors.is_empty() {
+        return Err(PlanError::Invalid {
+            step: step.label(),
+            errors,
+        });
+    }
+
+    let mut config = merge::layers(layers.iter().rev().map(|l| l.value));
+    let params = params(&dag, inputs);
+    let mut unresolved = Vec::new();
+    params.expand_value(&mut config, &Path::root(), &mut unresolved);
+    for (path, name) in unresolved.into_iter().filter(|_| !inputs.keep_unresolved) {
+        errors.push(format!(
+            "{}: ${{{name}}} is not set; pass -p {name}=VALUE or define it in params/env",
+            locate(&layers, &path)
+        ));
+    }
+    let mut argv = command_shape::argv(&step.value).unwrap_or_default();
+    for (i, word) in argv.iter_mut().flatten().enumerate() {
+        match params.expand(word) {
+            Ok(w) => *word = w,
+            Err(_) if inputs.keep_unresolved => {}
+            Err(name) => errors.push(format!(
+                "{}.command: ${{{name}}} is not set (word {i}); pass -p {name}=VALUE or define it in params/env",
+                step.prefix()
+            )),
+        }
+    }
+    let found = rules::check_config(&config);
+    errors.extend(
+        found
+            .items
+            .iter()
+            .map(|f| format!("[{}] {}: {}", f.rule, locate(&layers, &f.path), f.message)),
+    );
+    if !errors.is_empty() {
+        return Err(PlanError::Invalid {
+            step: step.label(),
+            errors,
+        });
+    }
+    Ok(Plan {
+        dag: dag.name.clone(),
+        step: step_name(step),
+        cleanup: rules::cleanup_policy::of(&config),
+        config,
+        argv,
+    })
+}
+
+fn step_name(step: &Step) -> String {
+    step.id
+        .clone()
+        .or_else(|| step.name.clone())
+        .unwrap_or_else(|| format!("step-{}", step.index))
+}
+
+fn params(dag: &Dag, inputs: &Inputs) -> Params {
+    Params {
+        cli: inputs.cli_params.clone(),
+        dag_params: dag.root.get("params").map(parse_pairs).unwrap_or_default(),
+        dag_env: dag.root.get("env").map(parse_pairs).unwrap_or_default(),
+        process_env: inputs.process_env.clone(),
+    }
+}
+
+fn render(prefix: &str, f: &Finding) -> String {
+    format!("[{}] {prefix}.{}: {}", f.rule, f.path, f.message)
+}
+
+/// The full path of a config path: prefixed by the uppermost layer that holds the longest part of it.
+fn locate(layers: &[Layer], path: &Path) -> String {
+    for len in (1..=path.0.len()).rev() {
+        let part = path.prefix(len);
+        if let Some(layer) = layers.iter().find(|l| part.lookup(l.value).is_some()) {
+            return format!("{}.{path}", layer.prefix);
+        }
+    }
+    format!("{}.{path}", layers[0].prefix)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,48 @@
+//! `image_pull_policy` is Always, IfNotPresent or Never, matched case-insensitively (executor document:
+//! "image_pull_policy is case-insensitive"); [`normalize`] gives the Kubernetes spelling. Error otherwise.
+
+use serde_json::Value;
+
+use super::{Findings, Path};
+
+pub const ID: &str = "image_pull_policy";
+const POLICIES: [&str; 3] = ["Always", "IfNotPresent", "Never"];
+
+/// The Kubernetes spelling of a policy written in any case.
+pub fn normalize(policy: &str) -> Option<&'static str> {
+    POLICIES
+        .into_iter()
+        .find(|p| p.eq_ignore_ascii_case(policy.trim()))
+}
+
+pub fn check(config: &Value, out: &mut Findings) {
+    if let Some(p) = config.get(ID).and_then(Value::as_str) {
+        if normalize(p).is_none() {
+            out.at(
+                ID,
+                &Path::root().key(ID),
+                format!("must be Always, IfNotPresent or Never, found {p:?}"),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::run;
+    use serde_json::json;
+
+    #[test]
+    fn any_case_is_accepted() {
+        assert!(run(super::check, json!({"image_pull_policy": "ifnotpresent"})).is_empty());
+        assert_eq!(super::normalize("NEVER"), Some("Never"));
+    }
+
+    #[test]
+    fn unknown_policy_is_rejected() {
+        assert_eq!(
+            run(super::check, json!({"image_pull_policy": "Sometimes"})),
+            ["image_pull_policy: must be Always, IfNotPresent or Never, found \"Sometimes\""]
+        );
+    }
+}

@@ -1,0 +1,233 @@
+//! Harness for the run-step cluster tests: a namespace per test, the binary run to completion or interrupted
+//! when a marker line appears, and API checks with deadlines (never sleeps as synchronisation).
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use k8s_openapi::api::batch::v1::Job;
+use k8s_openapi::api::core::v1::{Namespace, Pod, ServiceAccount};
+use kube::api::{Api, DeleteParams, ListParams, PostParams};
+use tokio::io::{AsyncBufReadExt as _, BufReader};
+use tokio::process::{Child, Command};
+
+use crate::support;
+
+pub const IMAGE: &str = "busybox:1.36";
+pub const MANAGED: &str = "app.kubernetes.io/managed-by=kubectl-dagu";
+
+/// A namespace for one test, deleted when dropped.
+pub struct Ns {
+    pub name: String,
+    pub client: kube::Client,
+}
+
+impl Ns {
+    pub async fn new(test: &str) -> Self {
+        let config = kube::Config::from_custom_kubeconfig(
+            kube::config::Kubeconfig::read_from(support::kubeconfig()).unwrap(),
+            &Default::default(),
+        )
+        .await
+        .unwrap();
+        let client = kube::Client::try_from(config).unwrap();
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .subsec_nanos();
+        let name = format!("rs-{test}-{:x}{nanos:x}", std::process::id()).replace('_', "-");
+        let ns: Namespace =
+            serde_json::from_value(serde_json::json!({"metadata": {"name": name}})).unwrap();
+        Api::<Namespace>::all(client.clone())
+            .create(&PostParams::default(), &ns)
+            .await
+            .unwrap();
+        // Pods cannot be created before the namespace's default service account exists.
+        let sas = Api::<ServiceAccount>::namespaced(client.clone(), &name);
+        poll_async(
+            "the default service account",
+            Duration::from_secs(30),
+            || async { sas.get_opt("default").await.ok().flatten().map(|_| ()) },
+        )
+        .await;
+        Self { name, client }
+    }
+
+    /// (Jobs, Pods) of run-step left in the namespace.
+    pub async fn left(&self) -> (usize, usize) {
+        let lp = ListParams::default().labels(MANAGED);
+        let jobs = Api::<Job>::namespaced(self.client.clone(), &self.name)
+            .list(&lp)
+            .await
+            .unwrap()
+            .items
+            .len();
+        let pods = Api::<Pod>::namespaced(self.client.clone(), &self.name)
+            .list(&lp)
+            .await
+            .unwrap()
+            .items
+            .len();
+        (jobs, pods)
+    }
+
+    pub async fn assert_nothing_left(&self, what: &str) {
+        let deadline = Duration::from_secs(60);
+        poll_async(
+            &format!("no Job and no pod left after {what}"),
+            deadline,
+            || async { (self.left().await == (0, 0)).then_some(()) },
+        )
+        .await;
+    }
+
+    /// Writes a DAG with one step `s` of the given config (YAML flow map) and command.
+    pub fn dag(&self, dir: &tempfile::TempDir, config: &str, command: &str) -> String {
+        let path = dir.path().join("dag.yaml");
+        let text = format!(
+            "steps:\n  - id: s\n    type: k8s\n    config: {{image: '{IMAGE}', image_pull_policy: IfNotPresent, \
+             termination_grace_period_seconds: 1{config}}}\n    command: {command}\n"
+        );
+        std::fs::write(&path, text).unwrap();
+        path.to_str().unwrap().to_string()
+    }
+
+    pub fn run_step(&self, dag: &str, extra: &[&str]) -> Command {
+        self.run_step_as(dag, &support::kubeconfig(), extra)
+    }
+
+    pub fn run_step_as(&self, dag: &str, kubeconfig: &std::path::Path, extra: &[&str]) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_kubectl-dagu"));
+        cmd.args(["run-step", dag, "s", "-n", &self.name, "--kubeconfig"])
+            .arg(kubeconfig)
+            .args(extra)
+            .env("NO_COLOR", "1")
+            .env_remove("DAGU_HOME")
+            .stdin(Stdio::null())
+            .kill_on_drop(true);
+        cmd
+    }
+}
+
+impl Drop for Ns {
+    fn drop(&mut self) {
+        let (client, name) = (self.client.clone(), self.name.clone());
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async {
+                Api::<Namespace>::all(client)
+                    .delete(&name, &DeleteParams::background())
+                    .await
+                    .ok()
+            });
+        })
+        .join();
+    }
+}
+
+pub async fn poll_async<T, F, Fut>(what: &str, timeout: Duration, mut f: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + timeout;
+    loop {
+        if let Some(v) = f().await {
+            return v;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out after {timeout:?} waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Runs to completion: (exit code, stdout, stderr).
+pub async fn output(mut cmd: Command) -> (i32, String, String) {
+    let out = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .output()
+        .await
+        .unwrap();
+    let text = |b: Vec<u8>| String::from_utf8_lossy(&b).into_owned();
+    (
+        out.status.code().unwrap_or(-1),
+        text(out.stdout),
+        text(out.stderr),
+    )
+}
+
+/// Spawns `cmd` (with -vv so phases are logged), waits until a line of stdout or stderr contains `marker`,
+/// sends SIGINT and returns the exit code and everything printed.
+pub async fn interrupt_at(cmd: Command, marker: &str) -> (i32, String) {
+    signal_at(cmd, marker, "-INT", |_| {}).await
+}
+
+/// Like [`interrupt_at`] with any signal for `kill`; `on_marker` runs before the signal is sent (an empty
+/// `signal` sends none and just waits for the exit).
+pub async fn signal_at(
+    mut cmd: Command,
+    marker: &str,
+    signal: &str,
+    on_marker: impl FnOnce(u32),
+) -> (i32, String) {
+    let mut child: Child = cmd
+        .arg("-vv")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<String>();
+    for stream in [
+        Box::new(child.stdout.take().unwrap()) as Box<dyn tokio::io::AsyncRead + Unpin + Send>,
+        Box::new(child.stderr.take().unwrap()),
+    ] {
+        let tx = tx.clone();
+        tokio::spawn(async move {
+            let mut lines = BufReader::new(stream).lines();
+            while let Ok(Some(line)) = lines.next_line().await {
+                let _ = tx.send(line);
+            }
+        });
+    }
+    drop(tx);
+    let mut seen = String::new();
+    let found = tokio::time::timeout(Duration::from_secs(90), async {
+        while let Some(line) = rx.recv().await {
+            seen.push_str(&line);
+            seen.push('\n');
+            if line.contains(marker) {
+                return true;
+            }
+        }
+        false
+    })
+    .await;
+    assert!(
+        matches!(found, Ok(true)),
+        "never saw {marker:?}; output:\n{seen}"
+    );
+    let pid = child.id().unwrap();
+    on_marker(pid);
+    if !signal.is_empty() {
+        let sent = std::process::Command::new("kill")
+            .args([signal, &pid.to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+    }
+    let status = tokio::time::timeout(Duration::from_secs(180), child.wait())
+        .await
+        .expect("run-step did not exit")
+        .unwrap();
+    // The pipes close with the process: read what is left until both readers end.
+    while let Ok(Some(line)) = tokio::time::timeout(Duration::from_secs(10), rx.recv()).await {
+        seen.push_str(&line);
+        seen.push('\n');
+    }
+    (status.code().unwrap_or(-1), seen)
+}
