@@ -243,9 +243,46 @@ fn plugin_yaml_names_a_command_that_post_renders() {
     let plugin: serde_json::Value = serde_saphyr::from_str(&text).unwrap();
     assert_eq!(plugin["type"], "postrenderer/v1");
     assert_eq!(plugin["runtime"], "subprocess");
+    assert_eq!(
+        plugin["version"],
+        env!("CARGO_PKG_VERSION"),
+        "plugin.yaml version follows the crate"
+    );
+    // Helm 4.1+ decodes plugin.yaml strictly and silently skips a plugin with any other key.
+    let keys = |v: &Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
+    let allowed = [
+        "apiVersion",
+        "name",
+        "type",
+        "runtime",
+        "version",
+        "sourceURL",
+        "config",
+        "runtimeConfig",
+    ];
+    assert!(
+        keys(&plugin).iter().all(|k| allowed.contains(&k.as_str())),
+        "{:?}",
+        keys(&plugin)
+    );
+    let runtime_keys = keys(&plugin["runtimeConfig"]);
+    assert!(
+        runtime_keys
+            .iter()
+            .all(|k| ["platformCommand", "platformHooks"].contains(&k.as_str())),
+        "{runtime_keys:?}"
+    );
     let entries = plugin["runtimeConfig"]["platformCommand"]
         .as_array()
         .expect("platformCommand list");
+    for e in entries {
+        assert!(
+            keys(e)
+                .iter()
+                .all(|k| ["os", "arch", "command", "args"].contains(&k.as_str())),
+            "{e}"
+        );
+    }
     let entry = entries
         .iter()
         .find(|e| e.get("os").is_none_or(|os| os == "linux"))

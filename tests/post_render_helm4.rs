@@ -87,3 +87,16 @@ fn report_file_holds_the_report_in_every_mode() {
         "ok: every invariant holds, nothing to change\n"
     );
 }
+
+#[test]
+fn a_terminal_on_stdin_is_a_usage_error_not_a_hang() {
+    let cmd = format!("{}; echo exit=$?", env!("CARGO_BIN_EXE_kubectl-dagu"));
+    let out = Command::new("script")
+        .args(["-qec", &cmd, "/dev/null"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("reads rendered manifests on stdin"), "{text}");
+    assert!(text.contains("exit=2"), "{text}");
+}

@@ -5,7 +5,7 @@
 //! - fullname: `--fullname`, else `fullnameOverride` from the values, else the chart's helper applied to the
 //!   release and `nameOverride` (default `dagu`), else the Dagu Deployments' own names (`<fullname>-ui`).
 //! - namespace: `--namespace`, else `metadata.namespace` of the Dagu Deployments, else the namespace in an
-//!   existing `DAGU_COORDINATOR_ADVERTISE` value, else `default` (what helm uses without `--namespace`).
+//!   existing `DAGU_COORDINATOR_ADVERTISE` value, else unknown ([`NAMESPACE_UNKNOWN`]: rules that need it fail).
 
 use std::collections::BTreeSet;
 
@@ -14,6 +14,10 @@ use serde_json::Value;
 use super::error::InputError;
 use super::manifest::Doc;
 use super::model::{self, Component, Role};
+
+/// `namespace_from` when nothing in the flags or manifests names the namespace (`default` is then a guess).
+pub const NAMESPACE_UNKNOWN: &str =
+    "nothing: no --namespace, no metadata.namespace, no DAGU_COORDINATOR_ADVERTISE";
 
 /// Flags that override inference.
 #[derive(Debug, Clone, Default)]
@@ -123,10 +127,7 @@ pub fn resolve(docs: &[Doc], values: Value, flags: &Overrides) -> Result<Context
     } else if let Some(ns) = advertised_namespace(docs, &components, &fullname) {
         (ns, "the existing DAGU_COORDINATOR_ADVERTISE value")
     } else {
-        (
-            "default".to_string(),
-            "helm's default (no --namespace given, none in the manifests)",
-        )
+        ("default".to_string(), NAMESPACE_UNKNOWN)
     };
 
     let worker_prefix = format!("{fullname}-worker-");

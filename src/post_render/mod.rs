@@ -74,7 +74,8 @@ pub struct Args {
     #[arg(long, value_name = "NAME")]
     pub release: Option<String>,
     /// Release namespace (used in DAGU_COORDINATOR_ADVERTISE). Default: metadata.namespace of the Dagu
-    /// Deployments, else the namespace in an existing DAGU_COORDINATOR_ADVERTISE, else "default".
+    /// Deployments, else the namespace in an existing DAGU_COORDINATOR_ADVERTISE; if none, a missing
+    /// advertise address is an error asking for this flag.
     #[arg(
         long = "namespace",
         visible_alias = "release-namespace",

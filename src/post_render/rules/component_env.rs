@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 
 use super::helpers::{components, describe, EnvEditor};
 use super::{Finding, Rule};
-use crate::post_render::context::Context;
+use crate::post_render::context::{Context, NAMESPACE_UNKNOWN};
 use crate::post_render::manifest::Doc;
 use crate::post_render::model::Role;
 
@@ -55,6 +55,15 @@ fn check(ctx: &Context, docs: &[Doc]) -> Vec<Finding> {
             let Some(change) = editor.ensure(&want) else {
                 continue;
             };
+            if want["name"] == "DAGU_COORDINATOR_ADVERTISE"
+                && ctx.namespace_from == NAMESPACE_UNKNOWN
+            {
+                findings.push(Finding::error(RULE.id, Some(c.doc), format!("{}/env", c.container_ptr()), format!(
+                    "{}: DAGU_COORDINATOR_ADVERTISE must be {}-coordinator.<namespace>.svc.cluster.local but the \
+                     release namespace is unknown ({}). Pass --namespace (the namespace given to helm)",
+                    describe(c), ctx.fullname, NAMESPACE_UNKNOWN)).expected(want, change.found));
+                continue;
+            }
             let mut message = format!(
                 "{}: set {}",
                 describe(c),
@@ -110,6 +119,27 @@ mod tests {
         assert!(env(&after[UI]).contains(&json!({"name": "DAGU_PORT", "value": "9090"})));
         assert_eq!(env(&after[COORDINATOR]), env(&valid()[COORDINATOR]));
         assert_eq!(env(&after[WORKER]), env(&valid()[WORKER]));
+    }
+
+    #[test]
+    fn a_missing_advertise_address_with_an_unknown_namespace_is_an_error() {
+        use crate::post_render::context::Overrides;
+        use crate::post_render::rules::testing::run_with;
+        let mut docs = valid();
+        docs[COORDINATOR]["spec"]["template"]["spec"]["containers"][0]["env"]
+            .as_array_mut()
+            .unwrap()
+            .pop();
+        let (findings, after) = run_with(&RULE, json!({}), &docs, &Overrides::default());
+        assert_eq!(findings.len(), 1);
+        assert!(
+            findings[0].is_error() && findings[0].message.contains("Pass --namespace"),
+            "{findings:#?}"
+        );
+        assert_eq!(after, docs);
+        let (findings, after) = fixed(&RULE, json!({}), &docs);
+        assert!(!findings[0].is_error());
+        assert_eq!(env(&after[COORDINATOR]), env(&valid()[COORDINATOR]));
     }
 
     #[test]
