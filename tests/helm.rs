@@ -241,8 +241,42 @@ fn example_rendering_is_current() {
 fn plugin_yaml_names_a_command_that_post_renders() {
     let text = std::fs::read_to_string(root().join("plugin.yaml")).unwrap();
     let plugin: serde_json::Value = serde_saphyr::from_str(&text).unwrap();
+    assert_eq!(plugin["apiVersion"], "v1");
+    assert_eq!(
+        plugin["name"], "dagu",
+        "README and docs use --post-renderer dagu"
+    );
     assert_eq!(plugin["type"], "postrenderer/v1");
     assert_eq!(plugin["runtime"], "subprocess");
+    assert!(
+        plugin
+            .get("config")
+            .is_none_or(|c| c.as_object().is_some_and(|m| m.is_empty())),
+        "config must stay empty for a post-renderer"
+    );
+    for (event, hooks) in plugin["runtimeConfig"]["platformHooks"]
+        .as_object()
+        .into_iter()
+        .flatten()
+    {
+        for hook in hooks.as_array().unwrap() {
+            let hook_keys: Vec<_> = hook.as_object().unwrap().keys().collect();
+            assert!(
+                hook_keys
+                    .iter()
+                    .all(|k| ["os", "arch", "command", "args"].contains(&k.as_str())),
+                "platformHooks.{event}: {hook_keys:?}"
+            );
+            let script = hook["command"]
+                .as_str()
+                .unwrap()
+                .replace("${HELM_PLUGIN_DIR}", ".");
+            assert!(
+                root().join(&script).is_file(),
+                "platformHooks.{event} names {script}, which is missing"
+            );
+        }
+    }
     assert_eq!(
         plugin["version"],
         env!("CARGO_PKG_VERSION"),
