@@ -59,6 +59,7 @@ pub enum Command {
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completion(crate::completion::Args),
     /// Print the version, git commit and the Kubernetes API version this build targets.
+    #[command(after_help = "Example:\n  kubectl dagu version")]
     Version,
     /// kubectl's plugin completion protocol (used by scripts/kubectl_complete-dagu).
     #[command(name = "__complete", hide = true)]

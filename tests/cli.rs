@@ -55,7 +55,7 @@ fn help_lists_the_three_uses_and_exit_codes() {
 }
 
 #[test]
-fn every_subcommand_has_help() {
+fn every_subcommand_has_help_with_examples() {
     for sub in [
         "post-render",
         "port-forward",
@@ -67,7 +67,8 @@ fn every_subcommand_has_help() {
             .args([sub, "--help"])
             .assert()
             .success()
-            .stdout(predicate::str::contains("Usage:"));
+            .stdout(predicate::str::contains("Usage:"))
+            .stdout(predicate::str::contains("Example"));
     }
 }
 
