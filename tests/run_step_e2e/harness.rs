@@ -10,7 +10,7 @@ use kube::api::{Api, DeleteParams, ListParams, PostParams};
 use tokio::io::{AsyncBufReadExt as _, BufReader};
 use tokio::process::{Child, Command};
 
-use crate::support;
+use crate::support::{self, poll_async};
 
 pub const IMAGE: &str = "busybox:1.36";
 pub const MANAGED: &str = "app.kubernetes.io/managed-by=kubectl-dagu";
@@ -126,25 +126,6 @@ impl Drop for Ns {
         .join();
     }
 }
-
-pub async fn poll_async<T, F, Fut>(what: &str, timeout: Duration, mut f: F) -> T
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Option<T>>,
-{
-    let deadline = tokio::time::Instant::now() + timeout;
-    loop {
-        if let Some(v) = f().await {
-            return v;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "timed out after {timeout:?} waiting for {what}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
 /// Runs to completion: (exit code, stdout, stderr).
 pub async fn output(mut cmd: Command) -> (i32, String, String) {
     let out = cmd
