@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use super::{items, present, required_str, Findings, Path};
+use super::{items, one_source, required_str, Findings, Path};
 
 pub const ID: &str = "env";
 const SOURCES: [&str; 3] = ["secret_key_ref", "config_map_key_ref", "field_ref"];
@@ -30,30 +30,16 @@ pub fn check(config: &Value, out: &mut Findings) {
             );
         }
         let fp = p.key("value_from");
-        match present(from, &SOURCES)[..] {
-            [source] => {
-                let sp = fp.key(source);
-                let src = &from[source];
-                if source == "field_ref" {
-                    required_str(ID, src, &sp, "field_path", out);
-                } else {
-                    required_str(ID, src, &sp, "name", out);
-                    required_str(ID, src, &sp, "key", out);
-                }
+        let none = "must define one source: secret_key_ref, config_map_key_ref or field_ref";
+        if let Some(source) = one_source(ID, from, &fp, &SOURCES, none, out) {
+            let sp = fp.key(source);
+            let src = &from[source];
+            if source == "field_ref" {
+                required_str(ID, src, &sp, "field_path", out);
+            } else {
+                required_str(ID, src, &sp, "name", out);
+                required_str(ID, src, &sp, "key", out);
             }
-            [] => out.at(
-                ID,
-                &fp,
-                "must define one source: secret_key_ref, config_map_key_ref or field_ref",
-            ),
-            ref many => out.at(
-                ID,
-                &fp,
-                format!(
-                    "must define exactly one source, found {}",
-                    many.join(" and ")
-                ),
-            ),
         }
     }
 }

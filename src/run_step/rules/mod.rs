@@ -157,6 +157,33 @@ pub(crate) fn present<'a>(v: &Value, keys: &[&'a str]) -> Vec<&'a str> {
         .collect()
 }
 
+/// The one key of `sources` that `v` sets (non-null). None set reports `none`; several report the keys found.
+pub(crate) fn one_source<'a>(
+    rule: &'static str,
+    v: &Value,
+    path: &Path,
+    sources: &[&'a str],
+    none: &str,
+    out: &mut Findings,
+) -> Option<&'a str> {
+    match present(v, sources)[..] {
+        [source] => Some(source),
+        [] => {
+            out.at(rule, path, none);
+            None
+        }
+        ref many => {
+            let found = many.join(" and ");
+            out.at(
+                rule,
+                path,
+                format!("must define exactly one source, found {found}"),
+            );
+            None
+        }
+    }
+}
+
 #[cfg(test)]
 pub(crate) fn run(check: fn(&Value, &mut Findings), v: Value) -> Vec<String> {
     let mut out = Findings::default();

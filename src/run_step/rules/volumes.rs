@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::{items, present, required_str, Findings, Path};
+use super::{items, one_source, required_str, Findings, Path};
 
 pub const ID: &str = "volumes";
 const SOURCES: [&str; 5] = [
@@ -24,41 +24,27 @@ pub fn check(config: &Value, out: &mut Findings) {
                 format!("duplicate volume name {}", vol["name"]),
             );
         }
-        match present(vol, &SOURCES)[..] {
-            [source] => {
-                let required = match source {
-                    "host_path" => Some("path"),
-                    "config_map" => Some("name"),
-                    "secret" => Some("secret_name"),
-                    "persistent_volume_claim" => Some("claim_name"),
-                    _ => None,
-                };
-                if let Some(field) = required {
-                    required_str(ID, &vol[source], &p.key(source), field, out);
-                }
-                if let Some(size) = vol[source].get("size_limit").and_then(|s| {
-                    s.as_str()
-                        .map(str::to_string)
-                        .or(s.as_number().map(|n| n.to_string()))
-                }) {
-                    if let Err(e) = super::resources::check_quantity(&size) {
-                        out.at(ID, &p.key(source).key("size_limit"), e);
-                    }
+        let none = format!("must define one source: {}", SOURCES.join(", "));
+        if let Some(source) = one_source(ID, vol, &p, &SOURCES, &none, out) {
+            let required = match source {
+                "host_path" => Some("path"),
+                "config_map" => Some("name"),
+                "secret" => Some("secret_name"),
+                "persistent_volume_claim" => Some("claim_name"),
+                _ => None,
+            };
+            if let Some(field) = required {
+                required_str(ID, &vol[source], &p.key(source), field, out);
+            }
+            if let Some(size) = vol[source].get("size_limit").and_then(|s| {
+                s.as_str()
+                    .map(str::to_string)
+                    .or(s.as_number().map(|n| n.to_string()))
+            }) {
+                if let Err(e) = super::resources::check_quantity(&size) {
+                    out.at(ID, &p.key(source).key("size_limit"), e);
                 }
             }
-            [] => out.at(
-                ID,
-                &p,
-                format!("must define one source: {}", SOURCES.join(", ")),
-            ),
-            ref many => out.at(
-                ID,
-                &p,
-                format!(
-                    "must define exactly one source, found {}",
-                    many.join(" and ")
-                ),
-            ),
         }
     }
 }
