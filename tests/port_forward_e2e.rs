@@ -1,7 +1,8 @@
 //! `kubectl dagu port-forward` against the project's Kubernetes 1.20 test cluster, run as a service account
 //! bound to exactly `docs/rbac/port-forward.yaml`: Services named as the chart names them (plain release,
 //! nameOverride, fullnameOverride), pod replacement without restarting the command, 50 parallel requests,
-//! Ctrl-C, and the WebSocket subprotocol the API server negotiates with kube-rs.
+//! Ctrl-C, a client's half-close, the verbs each transport needs, and the WebSocket subprotocol the API server
+//! negotiates with kube-rs (`--transport websocket`).
 
 mod port_forward_fixture;
 mod support;
@@ -144,7 +145,7 @@ fn an_unknown_release_lists_the_dagu_services_and_exits_2() {
 }
 
 /// kube-rs offers `v5.channel.k8s.io, v4.channel.k8s.io`; Kubernetes 1.20 knows only v4 for port-forward and
-/// must pick it (v5, which can close one direction, arrived in 1.29).
+/// must pick it (v5, which can close one direction, arrived in 1.29). `--transport websocket` relays over it.
 #[test]
 fn the_api_server_negotiates_websocket_v4_for_port_forward() {
     let cluster = Cluster::new("transport");
@@ -162,29 +163,71 @@ fn the_api_server_negotiates_websocket_v4_for_port_forward() {
         !connection.supports_stream_close(),
         "expected v4.channel.k8s.io (no stream close), got v5"
     );
+    drop(connection);
+    // And the command's WebSocket transport serves the page.
+    let forward = Forward::start(&cluster, &["--transport", "websocket"]);
+    assert_eq!(served_by(&http_get(forward.port).unwrap()), pod);
 }
 
-/// On 1.20 the WebSocket upgrade is authorised as `get`: a Role with only `create` on `pods/portforward` (all
-/// kubectl's SPDY POST needs) is refused, and the command says which verbs to grant.
+/// kubectl's verbs are enough: SPDY (the default) is a POST, authorised as `create` on `pods/portforward`. The
+/// WebSocket upgrade is a GET, which 1.20 authorises as `get`: with a Role lacking it, `--transport websocket` is
+/// refused and the command says which verbs to grant.
 #[test]
-fn a_role_without_get_on_portforward_is_refused_with_the_fix() {
+fn a_create_only_role_serves_spdy_and_websocket_is_refused_with_the_fix() {
     let cluster = Cluster::with_role(
         "createonly",
         "../../tests/fixtures/port_forward/create-only-role.yaml",
     );
     let release = Release::plain("dagu");
     cluster.install(&release);
-    cluster.wait_ready(&release, None);
-    let forward = Forward::start(&cluster, &[]);
+    let pod = cluster.wait_ready(&release, None);
+    let spdy = Forward::start(&cluster, &[]);
+    assert_eq!(served_by(&http_get(spdy.port).unwrap()), pod);
+
+    let websocket = Forward::start(&cluster, &["--transport", "websocket"]);
     // Closed without an answer (a reset: the request was never read).
-    assert!(http_get(forward.port).is_err());
+    assert!(http_get(websocket.port).is_err());
     support::poll(
         "the RBAC message on stderr",
         Duration::from_secs(30),
         || {
-            let stderr = forward.stderr();
-            (stderr.contains("forbidden to port-forward") && stderr.contains("needs verbs `get`"))
+            let stderr = websocket.stderr();
+            (stderr.contains("forbidden to port-forward") && stderr.contains("verbs `create`"))
                 .then_some(())
         },
     );
+}
+
+/// A client that sends its request and then shuts down its sending side (as some HTTP/1.0 clients do) still
+/// gets the whole answer: the half-close goes to the server as SPDY FIN on the data stream, and the relay keeps
+/// delivering the pod's bytes until the pod's side ends. (containerd 1.6 then closes the pod connection within
+/// 1 s rather than passing the half-close on; kubectl's forward behaves the same.)
+#[test]
+fn a_client_that_half_closes_after_its_request_gets_the_whole_answer() {
+    use std::io::{Read as _, Write as _};
+    let cluster = Cluster::new("halfclose");
+    let release = Release::plain("dagu");
+    cluster.install(&release);
+    let pod = cluster.wait_ready(&release, None);
+    let forward = Forward::start(&cluster, &[]);
+    for _ in 0..3 {
+        let mut stream = std::net::TcpStream::connect(("127.0.0.1", forward.port)).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(30)))
+            .unwrap();
+        stream
+            .write_all(b"GET / HTTP/1.0\r\nHost: localhost\r\n\r\n")
+            .unwrap();
+        stream.shutdown(std::net::Shutdown::Write).unwrap();
+        let mut answer = String::new();
+        stream
+            .read_to_string(&mut answer)
+            .unwrap_or_else(|e| panic!("no answer and EOF: {e} ({answer:?})"));
+        let (head, body) = answer.split_once("\r\n\r\n").expect("an HTTP answer");
+        assert!(
+            head.starts_with("HTTP/1.") && head.contains(" 200 "),
+            "{answer}"
+        );
+        assert_eq!(served_by(body), pod);
+    }
 }

@@ -5,14 +5,12 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
 use tokio::sync::watch;
 use tokio::time::{timeout_at, Instant};
-use tokio_tungstenite::WebSocketStream;
 
 use super::pod::Target;
-use super::transport;
+use super::transport::{self, OpenError as StreamError, Stream, Transport};
 
 /// After a failed `portforward` to the current pod, how long to wait for the watcher to name another pod before
 /// trying the same one again (a transient API error should not cost the whole wait).
@@ -30,6 +28,7 @@ pub struct Forwarder {
     pub namespace: String,
     pub targets: watch::Receiver<Option<Target>>,
     pub ready_timeout: Duration,
+    pub transport: Transport,
 }
 
 /// Why a connection was closed without reaching a pod.
@@ -40,8 +39,9 @@ pub enum OpenError {
     #[error("the pod watcher stopped")]
     WatcherStopped,
     #[error(
-        "forbidden to port-forward to pod {pod}: {message}. The user needs verbs `get` (the WebSocket upgrade is \
-         a GET) and `create` on `pods/portforward` in this namespace: see the Role in docs/port-forward.md"
+        "forbidden to port-forward to pod {pod}: {message}. The user needs verbs `create` (the SPDY upgrade is a \
+         POST) and `get` (a WebSocket upgrade is a GET) on `pods/portforward` in this namespace: see the Role in \
+         docs/port-forward.md"
     )]
     Forbidden { pod: String, message: String },
     #[error("could not open a port-forward to pod {target} within {waited:?} ({last_error}); closing it")]
@@ -72,15 +72,7 @@ pub async fn forward(client: TcpStream, peer: SocketAddr, fwd: Forwarder) {
 }
 
 /// Waits for a target and opens a port-forward to it, retrying on the next target when opening fails.
-async fn open(
-    fwd: &Forwarder,
-) -> Result<
-    (
-        Target,
-        WebSocketStream<impl AsyncRead + AsyncWrite + Unpin + Send>,
-    ),
-    OpenError,
-> {
+async fn open(fwd: &Forwarder) -> Result<(Target, Stream), OpenError> {
     let deadline = Instant::now() + fwd.ready_timeout;
     let mut targets = fwd.targets.clone();
     loop {
@@ -89,16 +81,19 @@ async fn open(
             Ok(Err(_)) => return Err(OpenError::WatcherStopped),
             Ok(Ok(current)) => current.clone().expect("wait_for returned a target"),
         };
-        match transport::connect(&fwd.client, &fwd.namespace, &target).await {
-            Ok(socket) => return Ok((target, socket)),
-            Err(kube::Error::Api(status)) if status.code == 403 => {
+        match transport::connect(fwd.transport, &fwd.client, &fwd.namespace, &target).await {
+            Ok(stream) => return Ok((target, stream)),
+            Err(StreamError::Kube(kube::Error::Api(status))) if status.code == 403 => {
                 return Err(OpenError::Forbidden {
                     pod: target.pod,
                     message: status.message,
                 })
             }
             Err(err) => {
-                let err = super::describe_api_error(&err);
+                let err = match err {
+                    StreamError::Kube(err) => super::describe_api_error(&err),
+                    other => other.to_string(),
+                };
                 tracing::warn!(%target, error = %err, "failed to open a port-forward; waiting for another pod");
                 let other = targets.wait_for(|t| t.as_ref() != Some(&target));
                 let _ =
@@ -156,6 +151,7 @@ mod tests {
             namespace: "dagu".into(),
             targets,
             ready_timeout: Duration::from_millis(300),
+            transport: Transport::Spdy,
         }
     }
 

@@ -25,6 +25,7 @@ use crate::exit;
 use crate::kube_client::KubeArgs;
 pub use port_spec::PortSpec;
 pub use target::Component;
+pub use transport::Transport;
 
 const AFTER_HELP: &str = "\
 Examples:
@@ -34,6 +35,7 @@ Examples:
   kubectl dagu port-forward prod --port 0          a free local port (printed)
   kubectl dagu port-forward wf --name-override x   installed with --set nameOverride=x
   kubectl dagu port-forward --component scheduler  the scheduler's health port (8090)
+  kubectl dagu port-forward --transport websocket  through a proxy that passes WebSockets, not SPDY
 
 Prints `Forwarding from http://127.0.0.1:PORT -> POD:PORT` on stdout. Each new connection goes to
 the pod that is Ready now; while none is, it waits up to --ready-timeout for the next one.
@@ -70,6 +72,9 @@ pub struct Args {
     /// How long a connection (or the start) waits for a Ready pod before giving up, in seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 30)]
     pub ready_timeout: u64,
+    /// Protocol to the API server: spdy (as kubectl) or websocket (for proxies that only pass WebSockets).
+    #[arg(long, value_enum, default_value_t = Transport::Spdy)]
+    pub transport: Transport,
 }
 
 /// Runs the forward until Ctrl-C/SIGTERM (exit 0) or a startup error (coded).
@@ -170,6 +175,7 @@ async fn forward(args: &Args) -> anyhow::Result<u8> {
         namespace,
         targets,
         ready_timeout,
+        transport: args.transport,
     };
     accept::serve(listener, fwd, signals.recv()).await;
     Ok(exit::SUCCESS)

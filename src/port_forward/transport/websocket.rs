@@ -1,4 +1,4 @@
-//! The port-forward stream itself: kube-rs's WebSocket upgrade of `GET .../pods/POD/portforward?ports=P`
+//! Port-forward over a WebSocket (`--transport websocket`): kube-rs's WebSocket upgrade of `GET .../pods/POD/portforward?ports=P`
 //! (`Client::connect`, which offers `v5.channel.k8s.io, v4.channel.k8s.io`; Kubernetes 1.20 picks v4), then the
 //! v4 channel protocol spoken here directly: every message starts with its channel byte (0 data, 1 error), and
 //! each channel's first message is the port as two little-endian bytes.
@@ -15,7 +15,8 @@ use tokio::time::timeout;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::WebSocketStream;
 
-use super::pod::Target;
+use super::OpenError;
+use crate::port_forward::pod::Target;
 
 const DATA: u8 = 0;
 const ERROR: u8 = 1;
@@ -77,12 +78,15 @@ pub fn classify<'a>(
     })
 }
 
+/// The upgraded connection kube-rs hands back.
+pub type Socket = WebSocketStream<hyper_util::rt::TokioIo<hyper::upgrade::Upgraded>>;
+
 /// Opens the WebSocket to `target` (errors are kube's: `Error::Api` with the status code on refusal).
 pub async fn connect(
     client: &kube::Client,
     namespace: &str,
     target: &Target,
-) -> kube::Result<WebSocketStream<impl AsyncRead + AsyncWrite + Unpin + Send>> {
+) -> Result<Socket, OpenError> {
     let request = kube::core::Request::new(format!("/api/v1/namespaces/{namespace}/pods"))
         .portforward(&target.pod, &[target.port])
         .map_err(kube::Error::BuildRequest)?;
