@@ -9,10 +9,11 @@ mod session;
 
 use std::time::Duration;
 
+use futures::FutureExt as _;
 use hyper_util::rt::TokioIo;
 use tokio::io::{
     AsyncBufRead, AsyncBufReadExt as _, AsyncRead, AsyncReadExt as _, AsyncWrite,
-    AsyncWriteExt as _, BufReader, ReadHalf, WriteHalf,
+    AsyncWriteExt as _, BufReader, BufWriter, ReadHalf, WriteHalf,
 };
 use tokio::sync::Mutex;
 use tokio::time::Instant;
@@ -27,6 +28,9 @@ pub const PROTOCOL: &str = "portforward.k8s.io";
 const CHUNK: usize = 64 * 1024;
 /// Read buffer on the server's side: several of the runtime's 32 KiB frames per read.
 const READ_BUFFER: usize = 256 * 1024;
+/// Bytes for the local client gathered into one write while more are readable at once (TLS hands them over a
+/// record, at most 16 KiB, at a time).
+const CLIENT_BATCH: usize = 128 * 1024;
 /// Control frames are a few bytes; a larger one is a broken peer, not something to buffer.
 const MAX_CONTROL: usize = 64 * 1024;
 /// How long the server may take to accept the streams (kubectl waits 30 s for a SYN_REPLY too).
@@ -232,7 +236,7 @@ where
         writer,
         mut session,
     } = stream;
-    let (mut client_rx, mut client_tx) = tokio::io::split(client);
+    let (mut client_rx, client_tx) = tokio::io::split(client);
     let writer = Mutex::new(writer);
 
     let upstream = async {
@@ -256,9 +260,19 @@ where
     };
 
     let downstream = async {
+        let mut client_tx = BufWriter::with_capacity(CLIENT_BATCH, client_tx);
         let mut grace = None;
         let mut shut = false;
         while !(session.data_closed() && session.error_closed()) {
+            // The pod's bytes are batched while more are readable at once, and written out before waiting on
+            // the network: in a bulk transfer fewer, larger writes (and wake-ups of the client); no added latency.
+            if reader.buffer().is_empty() {
+                match reader.fill_buf().now_or_never() {
+                    None => client_tx.flush().await?,
+                    Some(Err(err)) => return Err(err),
+                    Some(Ok(_)) => {}
+                }
+            }
             let next = step(&mut reader, &mut session, &mut client_tx);
             let step = match grace {
                 None => next.await?,

@@ -216,3 +216,22 @@ async fn a_server_that_closes_before_accepting_reports_its_error_stream() {
         .expect("no stream without a reply");
     assert_eq!(err.to_string(), "pod is not running");
 }
+
+/// Batching for the client never holds bytes back: what has arrived is written before the relay waits for more
+/// (an interactive exchange would hang otherwise).
+#[tokio::test]
+async fn bytes_are_delivered_before_the_relay_waits_for_more() {
+    let (stream, mut server) = accepted().await;
+    let (mut local, local_far) = duplex(1 << 20);
+    let _relaying = tokio::spawn(relay(local_far, stream));
+    for round in 0..3u8 {
+        let sent = vec![round; 1000 + usize::from(round) * 40_000];
+        server.data(3, false, &sent).await;
+        let mut got = vec![0; sent.len()];
+        tokio::time::timeout(Duration::from_secs(10), local.read_exact(&mut got))
+            .await
+            .expect("the bytes came without more data or a close behind them")
+            .unwrap();
+        assert_eq!(got, sent);
+    }
+}
