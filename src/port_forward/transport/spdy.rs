@@ -6,20 +6,22 @@
 
 mod frame;
 mod session;
+mod step;
 
 use std::time::Duration;
 
 use futures::FutureExt as _;
 use hyper_util::rt::TokioIo;
 use tokio::io::{
-    AsyncBufRead, AsyncBufReadExt as _, AsyncRead, AsyncReadExt as _, AsyncWrite,
-    AsyncWriteExt as _, BufReader, BufWriter, ReadHalf, WriteHalf,
+    AsyncBufReadExt as _, AsyncRead, AsyncReadExt as _, AsyncWrite, AsyncWriteExt as _, BufReader,
+    BufWriter, ReadHalf, WriteHalf,
 };
 use tokio::sync::Mutex;
 use tokio::time::Instant;
 
-use self::frame::{Header, HeaderCompressor, HEADER_LEN};
-use self::session::{Route, Session, DATA_STREAM, ERROR_STREAM};
+use self::frame::{HeaderCompressor, HEADER_LEN};
+use self::session::{Session, DATA_STREAM, ERROR_STREAM};
+use self::step::{step, Step};
 use super::OpenError;
 use crate::port_forward::pod::Target;
 
@@ -31,8 +33,6 @@ const READ_BUFFER: usize = 256 * 1024;
 /// Bytes for the local client gathered into one write while more are readable at once (TLS hands them over a
 /// record, at most 16 KiB, at a time).
 const CLIENT_BATCH: usize = 128 * 1024;
-/// Control frames are a few bytes; a larger one is a broken peer, not something to buffer.
-const MAX_CONTROL: usize = 64 * 1024;
 /// How long the server may take to accept the streams (kubectl waits 30 s for a SYN_REPLY too).
 const REPLY_TIMEOUT: Duration = Duration::from_secs(30);
 /// After the pod's side of the data stream ends, how long to wait for the rest of the error stream (the
@@ -160,67 +160,6 @@ async fn api_error(response: http::Response<kube::client::Body>) -> kube::Error 
 async fn send<W: AsyncWrite + Unpin>(writer: &mut W, bytes: &[u8]) -> std::io::Result<()> {
     writer.write_all(bytes).await?;
     writer.flush().await
-}
-
-/// What [`step`] asks of its caller.
-#[derive(Debug, PartialEq, Eq)]
-enum Step {
-    Continue,
-    /// Send this frame to the server (the answer to its PING).
-    Answer(Vec<u8>),
-    /// The server closed the connection.
-    End,
-}
-
-/// Reads one frame and acts on it: data-stream bytes go to `client` as they arrive (no copy beyond the read
-/// buffer), error-stream bytes and control frames into `session`.
-async fn step<R, C>(reader: &mut R, session: &mut Session, client: &mut C) -> std::io::Result<Step>
-where
-    R: AsyncBufRead + Unpin,
-    C: AsyncWrite + Unpin,
-{
-    let mut header = [0; HEADER_LEN];
-    match reader.read_exact(&mut header).await {
-        Ok(_) => {}
-        Err(err) if err.kind() == std::io::ErrorKind::UnexpectedEof => return Ok(Step::End),
-        Err(err) => return Err(err),
-    }
-    match frame::parse_header(header).map_err(std::io::Error::other)? {
-        Header::Data { stream, flags, len } => {
-            let route = session.route(stream);
-            let mut left = len;
-            while left > 0 {
-                let available = reader.fill_buf().await?;
-                if available.is_empty() {
-                    return Ok(Step::End);
-                }
-                let n = available.len().min(left);
-                match route {
-                    Route::Client => client.write_all(&available[..n]).await?,
-                    Route::Error => session.error_text(&available[..n]),
-                    Route::Discard => {}
-                }
-                reader.consume(n);
-                left -= n;
-            }
-            session.data_end(stream, flags);
-            Ok(Step::Continue)
-        }
-        Header::Control { kind, flags, len } => {
-            if len > MAX_CONTROL {
-                return Err(std::io::Error::other(format!(
-                    "the server sent a SPDY control frame of {len} bytes (type {kind})"
-                )));
-            }
-            let mut payload = vec![0; len];
-            reader.read_exact(&mut payload).await?;
-            Ok(match session.control(kind, flags, &payload) {
-                Ok(Some(answer)) => Step::Answer(answer),
-                Ok(None) => Step::Continue,
-                Err(err) => return Err(std::io::Error::other(err)),
-            })
-        }
-    }
 }
 
 /// Relays between the local `client` and the pod until the pod's side of the data stream ends (its FIN, then

@@ -1,0 +1,63 @@
+use super::*;
+
+fn err(input: &str) -> String {
+    parse_stream(input.as_bytes()).unwrap_err().to_string()
+}
+
+#[test]
+fn objects_keep_values_only_for_kinds_rules_read() {
+    let docs = parse_stream(
+        b"---\n# Source: c/templates/a.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: s, namespace: ns1}\n",
+    )
+    .unwrap();
+    assert_eq!(docs.len(), 2);
+    assert!(docs[0].value().is_some() && docs[1].value().is_none());
+    assert_eq!(
+        docs[1].object.as_ref().unwrap().namespace.as_deref(),
+        Some("ns1")
+    );
+    assert_eq!(
+        docs[0].reference.to_string(),
+        "document 1 ConfigMap/a (c/templates/a.yaml)"
+    );
+}
+
+#[test]
+fn helm4_annotation_names_the_document_when_there_is_no_source_comment() {
+    let docs = parse_stream(
+        b"apiVersion: v1\nkind: Service\nmetadata:\n  name: s\n  annotations:\n    postrenderer.helm.sh/postrender-filename: dagu/templates/s.yaml\n",
+    )
+    .unwrap();
+    assert_eq!(
+        docs[0].reference.source.as_deref(),
+        Some("dagu/templates/s.yaml")
+    );
+}
+
+#[test]
+fn unusable_documents_are_named_with_their_line() {
+    assert!(err("---\n# Source: x.yaml\na: [\n").starts_with("document 1 (x.yaml), line"));
+    assert!(err("---\n- a\n").contains("is a sequence, not a mapping"));
+    assert!(err("kind: A\n").contains("no string `apiVersion`"));
+    assert!(err("apiVersion: v1\nkind: List\nitems: []\n").contains("kind: List"));
+    assert!(
+        err("apiVersion: apps/v1beta2\nkind: Deployment\n").contains("Render apiVersion: apps/v1")
+    );
+    assert!(err("apiVersion: a/b/c\nkind: X\n").contains("not of the form"));
+    assert!(err("").contains("empty"));
+    assert!(err("# c\n---\n# d\n").contains("only comments"));
+    assert!(
+        err("a: 1\n\u{0}").contains("line 2"),
+        "{}",
+        err("a: 1\n\u{0}")
+    );
+}
+
+#[test]
+fn invalid_utf8_is_located() {
+    let e = parse_stream(b"kind: A\nx: \xff\n").unwrap_err().to_string();
+    assert!(
+        e.starts_with("line 2, column 4: the input is not UTF-8"),
+        "{e}"
+    );
+}
