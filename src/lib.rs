@@ -64,7 +64,7 @@ pub fn main() -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(err) if output::is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            output::error(&format!("{err:#}"));
+            output::error(&output::chain(&err));
             ExitCode::from(exit::code_of(&err))
         }
     }

@@ -65,9 +65,61 @@ pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
     })
 }
 
+/// An error and its causes on one line, `: `-separated like anyhow's `{:#}`, but each message once: kube and
+/// hyper wrap errors whose own text already ends with their cause's (`ServiceError: client error (Connect)`,
+/// then `client error (Connect)` again), and kube's `ServiceError: ` prefix says nothing to a user.
+pub fn chain(err: &anyhow::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        let text = text.strip_prefix("ServiceError: ").unwrap_or(&text);
+        if text.is_empty() || parts.last().is_some_and(|last| last.ends_with(text)) {
+            continue;
+        }
+        parts.push(text.to_string());
+    }
+    parts.join(": ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[derive(Debug)]
+    struct Layer(&'static str, Option<Box<Layer>>);
+    impl std::fmt::Display for Layer {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(self.0)
+        }
+    }
+    impl std::error::Error for Layer {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            self.1.as_deref().map(|l| l as _)
+        }
+    }
+
+    #[test]
+    fn a_chain_says_each_message_once() {
+        // kube's shape for a refused connection.
+        let refused = Layer(
+            "ServiceError: client error (Connect)",
+            Some(Box::new(Layer(
+                "client error (Connect)",
+                Some(Box::new(Layer(
+                    "tcp connect error",
+                    Some(Box::new(Layer("Connection refused (os error 111)", None))),
+                ))),
+            ))),
+        );
+        let err = anyhow::Error::new(refused).context("failed to list services in namespace \"d\"");
+        assert_eq!(
+            chain(&err),
+            "failed to list services in namespace \"d\": client error (Connect): tcp connect error: \
+             Connection refused (os error 111)"
+        );
+        let plain = anyhow::anyhow!("cause").context("outer");
+        assert_eq!(chain(&plain), format!("{plain:#}"));
+    }
 
     #[test]
     fn other_crates_are_silent_until_vv() {
