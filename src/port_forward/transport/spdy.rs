@@ -200,17 +200,15 @@ where
 
     let downstream = async {
         let mut client_tx = BufWriter::with_capacity(CLIENT_BATCH, client_tx);
+        // Set once the pod's side has ended (and the client's write side is shut): the error stream's deadline.
         let mut grace = None;
-        let mut shut = false;
         while !(session.data_closed() && session.error_closed()) {
             // The pod's bytes are batched while more are readable at once, and written out before waiting on
             // the network: in a bulk transfer fewer, larger writes (and wake-ups of the client); no added latency.
-            if reader.buffer().is_empty() {
-                match reader.fill_buf().now_or_never() {
-                    None => client_tx.flush().await?,
-                    Some(Err(err)) => return Err(err),
-                    Some(Ok(_)) => {}
-                }
+            match reader.fill_buf().now_or_never() {
+                None => client_tx.flush().await?,
+                Some(Err(err)) => return Err(err),
+                Some(Ok(_)) => {}
             }
             let next = step(&mut reader, &mut session, &mut client_tx);
             let step = match grace {
@@ -225,13 +223,12 @@ where
                 Step::Answer(frame) => send(&mut *writer.lock().await, &frame).await?,
                 Step::End => break,
             }
-            if session.data_closed() && !shut {
-                shut = true;
+            if session.data_closed() && grace.is_none() {
                 client_tx.shutdown().await?;
                 grace = Some(Instant::now() + ERROR_GRACE);
             }
         }
-        if !shut {
+        if grace.is_none() {
             client_tx.shutdown().await?;
         }
         Ok(session.error_message())
