@@ -10,7 +10,7 @@ mod failures;
 mod harness;
 mod support;
 
-use harness::{interrupt_at, output, signal_at, Ns};
+use harness::{interrupt_at, output, signal_at, Ns, NEVER_RAN_GONE};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn success_streams_logs_exits_0_and_deletes_the_job() {
@@ -79,14 +79,18 @@ async fn a_missing_image_fails_fast_with_the_reason() {
         err.contains("localhost:1/nope:1"),
         "the pod's message is shown: {err}"
     );
-    ns.assert_nothing_left("an image pull failure").await;
+    // A container that never ran is deleted with no grace period (issue 13): gone within seconds, not the
+    // 55-60 s a pod in image-pull back-off stays Terminating with its default 30 s grace period.
+    ns.assert_nothing_left_within("an image pull failure", NEVER_RAN_GONE)
+        .await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_missing_secret_in_env_from_fails_fast() {
     let ns = Ns::new("nosecret").await;
     let dir = tempfile::tempdir().unwrap();
-    let dag = ns.dag(
+    // The default 30 s grace period: the pod must still go at once, its container never ran.
+    let dag = ns.dag_default_grace(
         &dir,
         ", env_from: [{secret_ref: {name: no-such-secret}}]",
         "'true'",
@@ -97,6 +101,8 @@ async fn a_missing_secret_in_env_from_fails_fast() {
         err.contains("CreateContainerConfigError") && err.contains("no-such-secret"),
         "{err}"
     );
+    ns.assert_nothing_left_within("a missing Secret", NEVER_RAN_GONE)
+        .await;
 }
 
 #[tokio::test(flavor = "multi_thread")]

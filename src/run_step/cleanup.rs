@@ -2,9 +2,9 @@
 //!
 //! Every Job and Pod of one run carries the label `kubectl-dagu/run=<id>`, so cleanup finds them by label even
 //! when the create response never arrived. A normal end follows `cleanup_policy` (delete: the Job with
-//! Background propagation, so its pods go too; keep: nothing). SIGINT, SIGTERM and `--timeout` always delete
-//! the Job and its pods and wait until the pods are gone; a second SIGINT meanwhile exits at once, naming what
-//! may be left.
+//! Background propagation, so its pods go too, and a pod whose container never ran at once; keep: nothing).
+//! SIGINT, SIGTERM and `--timeout` always delete the Job and its pods and wait until the pods are gone; a
+//! second SIGINT meanwhile exits at once, naming what may be left.
 
 use anyhow::{Context as _, Result};
 use futures::StreamExt as _;
@@ -17,6 +17,9 @@ use tokio::signal::unix::{signal, Signal, SignalKind};
 
 use super::job::RUN_LABEL;
 use crate::exit;
+
+mod grace;
+use grace::Grace;
 
 /// Longest wait for the run's pods to stop after deletion (their grace period, 30 s by default, plus margin).
 const MAX_STOP_WAIT: std::time::Duration = std::time::Duration::from_secs(120);
@@ -92,8 +95,16 @@ impl Cleaner {
         )
     }
 
-    /// `cleanup_policy: delete` after a normal end: delete the Job; Background propagation takes its pods.
-    pub async fn delete_job(&self, name: &str) -> Result<()> {
+    /// `cleanup_policy: delete` after a normal end: delete the Job (Background propagation takes its pods),
+    /// then delete at once, with no grace period, any pod of the run whose container never ran, so nothing
+    /// lingers `Terminating` (see [`grace`]).
+    pub async fn delete_run(&self, name: &str) -> Result<()> {
+        self.delete_job(name).await?;
+        self.delete_pods(|g| g == Grace::None).await
+    }
+
+    /// Deletes one Job with Background propagation; a Job already gone is fine.
+    async fn delete_job(&self, name: &str) -> Result<()> {
         match self.jobs.delete(name, &DeleteParams::background()).await {
             Ok(_) => Ok(()),
             Err(kube::Error::Api(ae)) if ae.code == 404 => Ok(()),
@@ -106,8 +117,38 @@ impl Cleaner {
         }
     }
 
+    /// Deletes the run's pods whose decided grace `which` selects, each with that grace period.
+    async fn delete_pods(&self, which: impl Fn(Grace) -> bool) -> Result<()> {
+        let lp = ListParams::default().labels(&self.selector());
+        let pods = self
+            .pods
+            .list(&lp)
+            .await
+            .context("failed to list the pods")?;
+        for pod in pods {
+            let grace = grace::for_pod(&pod);
+            if !which(grace) {
+                continue;
+            }
+            let dp = DeleteParams {
+                grace_period_seconds: grace.seconds(),
+                ..DeleteParams::default()
+            };
+            match self.pods.delete(&pod.name_any(), &dp).await {
+                Ok(_) => {}
+                Err(kube::Error::Api(ae)) if ae.code == 404 => {}
+                Err(e) => {
+                    return Err(e)
+                        .with_context(|| format!("failed to delete pod/{}", pod.name_any()))
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Deletes the run's Jobs and Pods by label and waits until no pod of the run is left. Lists and deletes
-    /// one by one rather than `deletecollection`, so the documented least-privilege Role suffices.
+    /// one by one rather than `deletecollection`, so the documented least-privilege Role suffices. A pod
+    /// whose container never ran goes with no grace period, any other with its own.
     pub async fn force(&self) -> Result<()> {
         let lp = ListParams::default().labels(&self.selector());
         for job in self
@@ -118,25 +159,7 @@ impl Cleaner {
         {
             self.delete_job(&job.name_any()).await?;
         }
-        for pod in self
-            .pods
-            .list(&lp)
-            .await
-            .context("failed to list the pods")?
-        {
-            match self
-                .pods
-                .delete(&pod.name_any(), &DeleteParams::default())
-                .await
-            {
-                Ok(_) => {}
-                Err(kube::Error::Api(ae)) if ae.code == 404 => {}
-                Err(e) => {
-                    return Err(e)
-                        .with_context(|| format!("failed to delete pod/{}", pod.name_any()))
-                }
-            }
-        }
+        self.delete_pods(|_| true).await?;
         tokio::time::timeout(MAX_STOP_WAIT, self.wait_pods_gone())
             .await
             .unwrap_or_else(|_| {

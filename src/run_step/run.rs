@@ -105,7 +105,7 @@ async fn execute_async(args: &Args, plan: &Plan, namespace: &str) -> Result<u8> 
             }
             match plan.cleanup {
                 Cleanup::Delete => cleaner
-                    .delete_job(&name)
+                    .delete_run(&name)
                     .await
                     .map_err(|e| with_code(exit::CLUSTER, e))?,
                 Cleanup::Keep => eprintln!(

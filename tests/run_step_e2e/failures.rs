@@ -1,7 +1,7 @@
 //! Failure modes the test cluster can produce (issue 9, item 5), each reported with its reason; and retries
 //! with `backoff_limit`, every attempt's log in order (item 6).
 
-use super::harness::{output, Ns};
+use super::harness::{output, Ns, NEVER_RAN_GONE};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn active_deadline_fails_with_deadline_exceeded() {
@@ -64,13 +64,16 @@ async fn a_missing_configmap_key_fails_fast() {
     let dir = tempfile::tempdir().unwrap();
     let env =
         ", env: [{name: CFG, value_from: {config_map_key_ref: {name: app-config, key: cfg}}}]";
-    let dag = ns.dag(&dir, env, "'true'");
+    // The default 30 s grace period: the pod must still go at once, its container never ran.
+    let dag = ns.dag_default_grace(&dir, env, "'true'");
     let (code, _, err) = output(ns.run_step(&dag, &["--timeout", "100s"])).await;
     assert_eq!(code, 1, "{err}");
     assert!(
         err.contains("CreateContainerConfigError") && err.contains("cfg"),
         "{err}"
     );
+    ns.assert_nothing_left_within("a missing ConfigMap key", NEVER_RAN_GONE)
+        .await;
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -14,6 +14,9 @@ use crate::support::{self, poll_async};
 
 pub const IMAGE: &str = "busybox:1.36";
 pub const MANAGED: &str = "app.kubernetes.io/managed-by=kubectl-dagu";
+/// How soon nothing may be left after a step whose container never ran (issue 13: deleted with no grace
+/// period). Measured idle: about 1 s; 20 s leaves headroom for a loaded machine.
+pub const NEVER_RAN_GONE: Duration = Duration::from_secs(20);
 
 /// A namespace for one test, deleted when dropped.
 pub struct Ns {
@@ -70,22 +73,51 @@ impl Ns {
         (jobs, pods)
     }
 
+    /// Polls until no Job and no pod of run-step is left. 60 s: a pod whose container ran stops within its
+    /// grace period (the harness's DAGs set 1 s; measured idle: under 5 s after the Job is deleted).
     pub async fn assert_nothing_left(&self, what: &str) {
-        let deadline = Duration::from_secs(60);
+        self.assert_nothing_left_within(what, Duration::from_secs(60))
+            .await;
+    }
+
+    /// Polls until nothing of run-step is left within `deadline`, and prints how long it took.
+    pub async fn assert_nothing_left_within(&self, what: &str, deadline: Duration) {
+        let start = std::time::Instant::now();
         poll_async(
             &format!("no Job and no pod left after {what}"),
             deadline,
             || async { (self.left().await == (0, 0)).then_some(()) },
         )
         .await;
+        eprintln!(
+            "nothing left after {what}: {:.1}s after run-step ended (bound {}s)",
+            start.elapsed().as_secs_f64(),
+            deadline.as_secs()
+        );
     }
 
-    /// Writes a DAG with one step `s` of the given config (YAML flow map) and command.
+    /// Writes a DAG with one step `s` of the given config (YAML flow map) and command, with a 1 s
+    /// termination grace period.
     pub fn dag(&self, dir: &tempfile::TempDir, config: &str, command: &str) -> String {
+        let config = format!("termination_grace_period_seconds: 1{config}");
+        self.dag_with(dir, &config, command)
+    }
+
+    /// [`Ns::dag`] without the grace period: the pod keeps Kubernetes' default of 30 s.
+    pub fn dag_default_grace(
+        &self,
+        dir: &tempfile::TempDir,
+        config: &str,
+        command: &str,
+    ) -> String {
+        self.dag_with(dir, config.trim_start_matches([',', ' ']), command)
+    }
+
+    fn dag_with(&self, dir: &tempfile::TempDir, config: &str, command: &str) -> String {
         let path = dir.path().join("dag.yaml");
         let text = format!(
             "steps:\n  - id: s\n    type: k8s\n    config: {{image: '{IMAGE}', image_pull_policy: IfNotPresent, \
-             termination_grace_period_seconds: 1{config}}}\n    command: {command}\n"
+             {config}}}\n    command: {command}\n"
         );
         std::fs::write(&path, text).unwrap();
         path.to_str().unwrap().to_string()

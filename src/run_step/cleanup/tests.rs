@@ -132,3 +132,53 @@ async fn a_forbidden_delete_is_an_error_naming_the_cleanup_command() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn a_normal_end_deletes_a_pod_that_never_ran_with_no_grace_period() {
+    let (cleaner, mut api) = cleaner();
+    let server = tokio::spawn(async move {
+        let job = json!({"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "s-x"}});
+        expect(
+            &mut api,
+            Method::DELETE,
+            "/apis/batch/v1/namespaces/ns/jobs/s-x",
+            StatusCode::OK,
+            job,
+        )
+        .await;
+        let stuck = json!({"metadata": {"name": "s-x-1", "namespace": "ns"},
+            "spec": {"nodeName": "localhost", "containers": [{"name": "step"}]},
+            "status": {"phase": "Pending", "containerStatuses": [{"name": "step", "ready": false,
+                "restartCount": 0, "image": "x", "imageID": "",
+                "state": {"waiting": {"reason": "ImagePullBackOff"}}}]}});
+        let running = json!({"metadata": {"name": "s-x-2", "namespace": "ns"},
+            "spec": {"nodeName": "localhost", "containers": [{"name": "step"}]},
+            "status": {"phase": "Running", "containerStatuses": [{"name": "step", "ready": true,
+                "restartCount": 0, "image": "x", "imageID": "", "state": {"running": {}}}]}});
+        expect(
+            &mut api,
+            Method::GET,
+            "/api/v1/namespaces/ns/pods?",
+            StatusCode::OK,
+            json!({"kind": "PodList", "apiVersion": "v1", "metadata": {}, "items": [stuck, running]}),
+        )
+        .await;
+        // Only the pod that never ran is deleted (the running one goes with its Job, with its grace period),
+        // and with gracePeriodSeconds 0.
+        let (request, send) = api.next_request().await.expect("the pod delete");
+        assert_eq!(request.method(), Method::DELETE);
+        assert!(
+            request.uri().path().ends_with("/pods/s-x-1"),
+            "{}",
+            request.uri()
+        );
+        let body = request.into_body().collect_bytes().await.unwrap();
+        let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(body["gracePeriodSeconds"], 0, "{body}");
+        send.send_response(Response::new(Body::from(
+            serde_json::to_vec(&json!({"metadata": {"name": "s-x-1"}})).unwrap(),
+        )));
+    });
+    cleaner.delete_run("s-x").await.unwrap();
+    server.await.unwrap();
+}
