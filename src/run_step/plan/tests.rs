@@ -16,7 +16,7 @@ fn inputs<'a>(text: &'a str, step: &'a str, params: &[(&str, &str)]) -> Inputs<'
     Inputs {
         dag_text: text,
         dag_stem: "complete",
-        base: None,
+        bases: vec![],
         step,
         cli_params: params
             .iter()
@@ -71,11 +71,11 @@ fn kitchen_sink_maps_every_field() {
 fn base_yaml_is_the_lowest_layer() {
     let text = "kubernetes: {namespace: dag-ns}\nsteps:\n  - {id: s, type: k8s, command: 'true'}\n";
     let mut i = inputs(text, "s", &[]);
-    i.base = Some((
+    i.bases = vec![(
         "base.yaml".into(),
         "kubernetes: {image: 'busybox:1.36', namespace: base-ns, labels: {a: b}}\nother: 1\n"
             .into(),
-    ));
+    )];
     let plan = plan(&i).unwrap();
     assert_eq!(
         plan.config,
@@ -186,18 +186,18 @@ fn with_and_config_give_identical_jobs_and_both_is_an_error() {
 fn base_yaml_errors_name_the_file() {
     let text = "steps:\n  - {id: s, type: k8s, config: {image: a}}\n";
     let mut i = inputs(text, "s", &[]);
-    i.base = Some((
+    i.bases = vec![(
         "/etc/dagu/base.yaml".into(),
         "kubernetes: {namespce: x, backoff_limit: -1}\n".into(),
-    ));
+    )];
     assert_eq!(
         errors(&i),
         ["[schema] /etc/dagu/base.yaml: kubernetes.namespce: unknown field; did you mean `namespace`?"]
     );
-    i.base = Some((
+    i.bases = vec![(
         "/etc/dagu/base.yaml".into(),
         "kubernetes: {backoff_limit: -1}\n".into(),
-    ));
+    )];
     assert_eq!(
         errors(&i),
         ["[job_lifecycle] /etc/dagu/base.yaml: kubernetes.backoff_limit: must be >= 0, found -1"]
