@@ -160,11 +160,11 @@ mod tests {
             .to_string();
         assert_eq!(
             names(json!({"labels": {"workspace": "ops"}})),
-            [global.clone(), ws]
+            vec![global.clone(), ws]
         );
         assert_eq!(
             names(json!({"labels": {"workspace": "dev"}})),
-            [global.clone()]
+            vec![global.clone()]
         );
         assert_eq!(names(json!({})), [global]);
     }
