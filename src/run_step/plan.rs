@@ -210,3 +210,5 @@ fn locate(layers: &[Layer], path: &Path) -> String {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_2x;

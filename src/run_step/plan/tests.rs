@@ -8,11 +8,11 @@ use crate::run_step::job;
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/run_step");
 
-fn fixture(name: &str) -> String {
+pub(super) fn fixture(name: &str) -> String {
     std::fs::read_to_string(format!("{FIXTURES}/{name}")).unwrap()
 }
 
-fn inputs<'a>(text: &'a str, step: &'a str, params: &[(&str, &str)]) -> Inputs<'a> {
+pub(super) fn inputs<'a>(text: &'a str, step: &'a str, params: &[(&str, &str)]) -> Inputs<'a> {
     Inputs {
         dag_text: text,
         dag_stem: "complete",
@@ -27,7 +27,7 @@ fn inputs<'a>(text: &'a str, step: &'a str, params: &[(&str, &str)]) -> Inputs<'
     }
 }
 
-fn job_yaml(inputs: &Inputs) -> String {
+pub(super) fn job_yaml(inputs: &Inputs) -> String {
     let plan = plan(inputs).unwrap_or_else(|e| panic!("{e}"));
     let ns = plan
         .config
@@ -38,27 +38,37 @@ fn job_yaml(inputs: &Inputs) -> String {
     serde_saphyr::to_string(&job::build(&plan, &ns, None).unwrap()).unwrap()
 }
 
-fn errors(inputs: &Inputs) -> Vec<String> {
+pub(super) fn errors(inputs: &Inputs) -> Vec<String> {
     match plan(inputs) {
         Err(PlanError::Invalid { errors, .. }) => errors,
         other => panic!("expected invalid config, got {other:?}"),
     }
 }
 
+/// The executor document's complete example, and the same DAG written with `action:`/`with:`
+/// (`complete-action.yaml`): one golden Job per step for both.
+const COMPLETE: [&str; 2] = ["complete.yaml", "complete-action.yaml"];
+
 #[test]
 fn complete_example_migrate() {
-    let text = fixture("complete.yaml");
-    insta::assert_snapshot!(job_yaml(&inputs(&text, "migrate", &[])));
+    for file in COMPLETE {
+        let text = fixture(file);
+        insta::assert_snapshot!(
+            "complete_example_migrate",
+            job_yaml(&inputs(&text, "migrate", &[]))
+        );
+    }
 }
 
 #[test]
 fn complete_example_report() {
-    let text = fixture("complete.yaml");
-    insta::assert_snapshot!(job_yaml(&inputs(
-        &text,
-        "report",
-        &[("DATE", "2026-03-31")]
-    )));
+    for file in COMPLETE {
+        let text = fixture(file);
+        insta::assert_snapshot!(
+            "complete_example_report",
+            job_yaml(&inputs(&text, "report", &[("DATE", "2026-03-31")]))
+        );
+    }
 }
 
 #[test]
