@@ -194,7 +194,10 @@ fn params(dag: &Dag, inputs: &Inputs) -> Params {
 }
 
 fn render(prefix: &str, f: &Finding) -> String {
-    format!("[{}] {prefix}.{}: {}", f.rule, f.path, f.message)
+    match f.path.0.is_empty() {
+        true => format!("[{}] {prefix}: {}", f.rule, f.message),
+        false => format!("[{}] {prefix}.{}: {}", f.rule, f.path, f.message),
+    }
 }
 
 /// The full path of a config path: prefixed by the uppermost layer that holds the longest part of it.

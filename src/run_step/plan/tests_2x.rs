@@ -13,6 +13,10 @@ fn step(with: &str) -> String {
 
 #[test]
 fn action_steps_take_settings_and_command_from_with() {
+    assert_eq!(
+        errors(&inputs(&step("x"), "s", &[])),
+        ["[schema] steps[s].with: must be a map, found \"x\""]
+    );
     let text = step("{image: 'busybox:1.36', namespace: jobs, command: 'sh -c \"exit 3\"'}");
     let p = plan(&inputs(&text, "s", &[])).unwrap();
     assert_eq!(
