@@ -4,6 +4,9 @@
 use assert_cmd::Command;
 use predicates::prelude::*;
 
+#[path = "run_step/workspace.rs"]
+mod workspace;
+
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/run_step");
 
 fn run_step(args: &[&str]) -> assert_cmd::assert::Assert {
@@ -170,7 +173,7 @@ mod errors {
         run_step(&[&fixture("invalid.yaml"), "plain", "--dry-run"])
             .code(2)
             .stderr(predicate::str::contains(
-                "runs only steps of type k8s or kubernetes",
+                "step plain has type \"command\" (the default); run-step runs only Kubernetes steps: `action: k8s.run`",
             ));
     }
 

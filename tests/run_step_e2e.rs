@@ -4,6 +4,8 @@
 //!
 //! Run: `eval "$(scripts/test-cluster env)" && cargo test --test run_step_e2e`
 
+#[path = "run_step_e2e/actions.rs"]
+mod actions;
 #[path = "run_step_e2e/failures.rs"]
 mod failures;
 #[path = "run_step_e2e/harness.rs"]

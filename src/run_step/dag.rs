@@ -7,8 +7,10 @@
 use anyhow::{bail, Context as _, Result};
 use serde_json::Value;
 
-/// The step types that run as a Kubernetes Job.
+/// The step types that run as a Kubernetes Job (the executor document's `type:` form).
 pub const K8S_TYPES: [&str; 2] = ["k8s", "kubernetes"];
+/// The actions that run as a Kubernetes Job (Dagu 2.x: `action: k8s.run`, settings and command under `with:`).
+pub const K8S_ACTIONS: [&str; 2] = ["k8s.run", "kubernetes.run"];
 
 /// A parsed DAG file.
 #[derive(Debug, Clone)]
@@ -43,20 +45,55 @@ impl Step {
         self.value.get("type").and_then(Value::as_str)
     }
 
-    pub fn is_k8s(&self) -> bool {
-        self.kind().is_some_and(|k| K8S_TYPES.contains(&k))
+    /// Whether the step uses the `action:` form (set to anything: a non-string is not a Kubernetes action).
+    pub fn is_action(&self) -> bool {
+        is_action(&self.value)
     }
 
-    /// The key holding the step's executor settings and its value: `with:` (current Dagu) or `config:` (its
-    /// older, deprecated name). A step that sets both is an error naming both keys.
-    pub fn config(&self) -> Result<(&'static str, Option<&Value>), String> {
+    /// `action:` of the step, trimmed, when it is a string.
+    pub fn action(&self) -> Option<&str> {
+        self.value
+            .get("action")
+            .and_then(Value::as_str)
+            .map(str::trim)
+    }
+
+    pub fn is_k8s(&self) -> bool {
+        if self.is_action() {
+            self.action().is_some_and(|a| K8S_ACTIONS.contains(&a))
+        } else {
+            self.kind().is_some_and(|k| K8S_TYPES.contains(&k))
+        }
+    }
+
+    /// How the step names its executor, with the key the file used: `action "k8s.run"`, `type "k8s"`.
+    pub fn executor(&self) -> String {
+        match (self.is_action(), self.action(), self.kind()) {
+            (true, Some(a), _) => format!("action {a:?}"),
+            (true, None, _) => format!("action {}", self.value["action"]),
+            (false, _, Some(k)) => format!("type {k:?}"),
+            (false, _, None) => "type \"command\" (the default)".into(),
+        }
+    }
+
+    /// The key holding the step's executor settings and its value. `action:` steps: `with:` without its
+    /// `command` (which is the step's command, not a setting). `type:` steps: `with:` (current Dagu) or
+    /// `config:` (its older, deprecated name); a step that sets both is an error naming both keys.
+    pub fn config(&self) -> Result<(&'static str, Option<Value>), String> {
+        if self.is_action() {
+            let mut with = self.value.get("with").cloned();
+            if let Some(Value::Object(map)) = &mut with {
+                map.remove("command");
+            }
+            return Ok(("with", with));
+        }
         match (self.value.get("with"), self.value.get("config")) {
             (Some(_), Some(_)) => Err(format!(
                 "{} sets both `with:` and `config:`; keep one (`config:` is the older name of `with:`)",
                 self.prefix()
             )),
-            (Some(with), None) => Ok(("with", Some(with))),
-            (None, config) => Ok(("config", config)),
+            (Some(with), None) => Ok(("with", Some(with.clone()))),
+            (None, config) => Ok(("config", config.cloned())),
         }
     }
 
@@ -92,6 +129,11 @@ pub fn parse(text: &str, stem: &str) -> Result<Dag> {
         _ => bail!("the DAG file has no `steps:` list"),
     };
     Ok(Dag { name, root, steps })
+}
+
+/// Whether a step map uses the `action:` form.
+pub fn is_action(step: &Value) -> bool {
+    step.get("action").is_some()
 }
 
 fn step(index: usize, value: &Value, key: Option<&String>) -> Step {
@@ -135,15 +177,26 @@ impl Dag {
     }
 }
 
-/// One line per step for listings: `id (name) type`.
+/// One line per step for listings: `id (name) [type: k8s]` or `[action: k8s.run]`, the key the file used.
 pub fn describe(step: &Step) -> String {
     let mut s = step.label();
     if let (Some(_), Some(name)) = (&step.id, &step.name) {
         s.push_str(&format!(" ({name})"));
     }
-    let kind = step.kind().unwrap_or("command");
-    s.push_str(&format!(" [type: {kind}]"));
+    s.push_str(&format!(" [{}]", kind_column(step)));
     s
+}
+
+/// `type: k8s`, `type: command` (the default) or `action: k8s.run`.
+pub fn kind_column(step: &Step) -> String {
+    if step.is_action() {
+        let action = step
+            .action()
+            .map_or_else(|| step.value["action"].to_string(), str::to_string);
+        format!("action: {action}")
+    } else {
+        format!("type: {}", step.kind().unwrap_or("command"))
+    }
 }
 
 #[cfg(test)]
@@ -159,6 +212,11 @@ steps:
   - name: b
     command: echo b
   - echo shorthand
+  - id: e
+    action: kubernetes.run
+    with: {image: alpine:3.20, command: echo e}
+  - id: f
+    action: docker.run
 ";
 
     #[test]
@@ -173,10 +231,31 @@ steps:
     }
 
     #[test]
+    fn action_steps_are_kubernetes_by_their_action_and_keep_command_out_of_the_settings() {
+        let dag = parse(DAG, "etl").unwrap();
+        let (e, f) = (dag.find("e").unwrap(), dag.find("f").unwrap());
+        assert!(e.is_k8s() && !f.is_k8s());
+        assert_eq!(e.executor(), "action \"kubernetes.run\"");
+        assert_eq!(
+            dag.find("b").unwrap().executor(),
+            "type \"command\" (the default)"
+        );
+        let (key, with) = e.config().unwrap();
+        assert_eq!(
+            (key, with),
+            ("with", Some(serde_json::json!({"image": "alpine:3.20"})))
+        );
+        // an action step is not a Kubernetes step because of a `type:` it also sets
+        let both = parse("steps:\n  - {id: s, action: docker.run, type: k8s}\n", "x").unwrap();
+        assert!(!both.steps[0].is_k8s());
+    }
+
+    #[test]
     fn unknown_step_lists_the_available_ones() {
         let err = parse(DAG, "etl").unwrap().find("zzz").unwrap_err();
         assert!(err.contains("a (first) [type: k8s]"), "{err}");
         assert!(err.contains("b [type: command]"), "{err}");
+        assert!(err.contains("e [action: kubernetes.run]"), "{err}");
     }
 
     #[test]

@@ -1,5 +1,7 @@
-//! `run-step --list DAG_FILE`: the DAG's steps as a table, Kubernetes steps with the image they would run
-//! (after merging base.yaml, the DAG block and the step block), other steps marked as skipped with their type.
+//! `run-step --list DAG_FILE`: the DAG's steps as a table, Kubernetes steps (`action: k8s.run` /
+//! `kubernetes.run`, or `type: k8s` / `kubernetes`) with the image they would run (after merging the base
+//! files, the DAG block and the step block), other steps marked as skipped. TYPE is the step's `action:` when
+//! it has one (`k8s.run`), else its `type:`.
 
 use serde_json::Value;
 
@@ -19,7 +21,11 @@ pub fn list(inputs: &Inputs) -> Result<String, PlanError> {
         "IMAGE".into(),
     ]];
     for step in &dag.steps {
-        let kind = step.kind().unwrap_or("command").to_string();
+        let kind = match (step.is_action(), step.action()) {
+            (true, Some(action)) => action.to_string(),
+            (true, None) => step.value["action"].to_string(),
+            (false, _) => step.kind().unwrap_or("command").to_string(),
+        };
         let image = match (&step.id, &step.name) {
             _ if !step.is_k8s() => "(skipped: not a Kubernetes step)".to_string(),
             (None, None) => "(no id or name: cannot be selected)".to_string(),
@@ -71,7 +77,7 @@ mod tests {
 
     #[test]
     fn lists_kubernetes_steps_with_their_merged_image_and_skips_others() {
-        let text = "kubernetes: {image: 'busybox:1.36'}\nsteps:\n  - {id: a, type: k8s}\n  - {name: b, type: kubernetes, with: {image: 'alpine:${TAG}'}}\n  - {id: c, command: echo}\n  - {id: d, type: k8s, config: {image: x, backoff_limit: -1}}\n";
+        let text = "kubernetes: {image: 'busybox:1.36'}\nsteps:\n  - {id: a, type: k8s}\n  - {name: b, type: kubernetes, with: {image: 'alpine:${TAG}'}}\n  - {id: c, command: echo}\n  - {id: d, type: k8s, config: {image: x, backoff_limit: -1}}\n  - {id: e, action: k8s.run, with: {command: 'true'}}\n  - {id: f, action: kubernetes.run, with: {image: 'alpine:3.20', command: [a, b]}}\n  - {id: g, action: docker.run, with: {image: x}}\n";
         let inputs = Inputs {
             dag_text: text,
             dag_stem: "x",
@@ -81,11 +87,14 @@ mod tests {
         let table = list(&inputs).unwrap();
         assert_eq!(
             table,
-            "STEP  NAME  TYPE        IMAGE\n\
-             a     -     k8s         busybox:1.36\n\
-             -     b     kubernetes  alpine:${TAG}\n\
-             c     -     command     (skipped: not a Kubernetes step)\n\
-             d     -     k8s         (invalid config: 1 error(s))\n"
+            "STEP  NAME  TYPE            IMAGE\n\
+             a     -     k8s             busybox:1.36\n\
+             -     b     kubernetes      alpine:${TAG}\n\
+             c     -     command         (skipped: not a Kubernetes step)\n\
+             d     -     k8s             (invalid config: 1 error(s))\n\
+             e     -     k8s.run         busybox:1.36\n\
+             f     -     kubernetes.run  (invalid config: 1 error(s))\n\
+             g     -     docker.run      (skipped: not a Kubernetes step)\n"
         );
     }
 }

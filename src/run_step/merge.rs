@@ -1,9 +1,12 @@
-//! Layering of Kubernetes config blocks: base.yaml `kubernetes` → DAG `kubernetes` → step `config`.
+//! Layering of Kubernetes config blocks: base.yaml `kubernetes` → DAG `kubernetes` → step `with`/`config`.
 //!
 //! The executor document's merge rules, on generic values: scalars replace, maps merge by key (the upper
-//! layer wins), lists replace wholesale, and an empty map or list clears what was inherited. `null` (a key
-//! with no value) means "not set" and changes nothing. After merging, [`prune`] drops the empty maps and lists
-//! left by clearing, so `affinity: {}` ends as no affinity at all.
+//! layer wins), lists replace wholesale, and an empty map or list at a key of a layer clears what was
+//! inherited there. A DAG-level `kubernetes: {}` clears everything inherited from base.yaml (Dagu's
+//! `TestKubernetesEmptyRootClearsBaseConfig`); an empty step block sets nothing. `null` (a key with no value)
+//! means "not set" and changes nothing. After merging, [`prune`] drops the empty maps and lists left by
+//! clearing, so `affinity: {}` ends as no affinity at all; list items are values, not layers, and are kept
+//! exactly as written (`empty_dir: {}` asks for an emptyDir).
 
 use serde_json::Value;
 
@@ -26,12 +29,21 @@ pub fn merge(lower: &mut Value, upper: &Value) {
     }
 }
 
-/// Merges the layers lowest first. A whole layer that is empty (`config: {}`) sets nothing: clearing
-/// applies to the fields inside a block, not to the block itself.
-pub fn layers<'a>(layers: impl IntoIterator<Item = &'a Value>) -> Value {
+/// Merges base, DAG and step blocks. An empty DAG block (`kubernetes: {}`) clears everything base.yaml set;
+/// an empty step block (`config: {}`) sets nothing.
+pub fn layers(base: &Value, dag: &Value, step: &Value) -> Value {
     let mut out = Value::Object(Default::default());
-    for layer in layers {
-        if let (Value::Object(o), Value::Object(l)) = (&mut out, layer) {
+    apply(&mut out, base, false);
+    apply(&mut out, dag, true);
+    apply(&mut out, step, false);
+    prune(&mut out);
+    out
+}
+
+fn apply(out: &mut Value, layer: &Value, empty_clears: bool) {
+    match (out, layer) {
+        (out, Value::Object(l)) if l.is_empty() && empty_clears => *out = layer.clone(),
+        (Value::Object(o), Value::Object(l)) => {
             for (k, v) in l {
                 match o.get_mut(k) {
                     Some(existing) => merge(existing, v),
@@ -41,23 +53,19 @@ pub fn layers<'a>(layers: impl IntoIterator<Item = &'a Value>) -> Value {
                 }
             }
         }
+        _ => {}
     }
-    prune(&mut out);
-    out
 }
 
-/// Removes `null`s and map entries whose value is an empty map or list, recursively (list items are kept:
-/// an empty item is an error for the rules to report, not something to hide).
+/// Removes `null`s and map entries whose value is an empty map or list, recursively through maps. Lists are
+/// not entered: an item is the user's value as written (`{name: scratch, empty_dir: {}}`), and an empty or
+/// malformed item is an error for the rules to report, not something to hide.
 pub fn prune(value: &mut Value) {
-    match value {
-        Value::Object(map) => {
-            for v in map.values_mut() {
-                prune(v);
-            }
-            map.retain(|_, v| !is_empty(v));
+    if let Value::Object(map) = value {
+        for v in map.values_mut() {
+            prune(v);
         }
-        Value::Array(items) => items.iter_mut().for_each(prune),
-        _ => {}
+        map.retain(|_, v| !is_empty(v));
     }
 }
 
@@ -95,7 +103,7 @@ mod tests {
             (
                 "lower layer kept when upper silent",
                 json!({"service_account": "sa"}),
-                json!({}),
+                Value::Null,
                 json!({"image": "i"}),
                 json!({"service_account": "sa", "image": "i"}),
             ),
@@ -116,7 +124,7 @@ mod tests {
             (
                 "empty list clears",
                 json!({"tolerations": [{"key": "k"}]}),
-                json!({}),
+                Value::Null,
                 json!({"tolerations": []}),
                 json!({}),
             ),
@@ -138,7 +146,7 @@ mod tests {
             (
                 "pod_failure_policy {} clears",
                 json!({"pod_failure_policy": {"rules": [1]}}),
-                json!({}),
+                Value::Null,
                 json!({"pod_failure_policy": {}}),
                 json!({}),
             ),
@@ -166,9 +174,51 @@ mod tests {
             (
                 "an empty step config changes nothing",
                 json!({"image": "a"}),
-                json!({}),
+                Value::Null,
                 json!({}),
                 json!({"image": "a"}),
+            ),
+            (
+                "dag-level kubernetes: {} clears everything base.yaml set",
+                json!({"namespace": "base-ns", "labels": {"team": "platform"}}),
+                json!({}),
+                json!({"image": "alpine:3.20"}),
+                json!({"image": "alpine:3.20"}),
+            ),
+            (
+                "dag-level kubernetes: null keeps base.yaml",
+                json!({"namespace": "base-ns"}),
+                Value::Null,
+                json!({"image": "i"}),
+                json!({"namespace": "base-ns", "image": "i"}),
+            ),
+            (
+                "empty_dir: {} inside a list item is kept",
+                json!({}),
+                Value::Null,
+                json!({"volumes": [{"name": "scratch", "empty_dir": {}}]}),
+                json!({"volumes": [{"name": "scratch", "empty_dir": {}}]}),
+            ),
+            (
+                "empty_dir with medium is kept",
+                json!({}),
+                json!({"volumes": [{"name": "scratch", "empty_dir": {"medium": "Memory"}}]}),
+                json!({}),
+                json!({"volumes": [{"name": "scratch", "empty_dir": {"medium": "Memory"}}]}),
+            ),
+            (
+                "a volume with a second, empty source keeps both (the volumes rule refuses it)",
+                json!({}),
+                Value::Null,
+                json!({"volumes": [{"name": "v", "empty_dir": {}, "secret": {"secret_name": "s"}}]}),
+                json!({"volumes": [{"name": "v", "empty_dir": {}, "secret": {"secret_name": "s"}}]}),
+            ),
+            (
+                "list items replacing inherited ones are kept whole",
+                json!({"volumes": [{"name": "old", "empty_dir": {"medium": "Memory"}}]}),
+                Value::Null,
+                json!({"volumes": [{"name": "new", "empty_dir": {}}]}),
+                json!({"volumes": [{"name": "new", "empty_dir": {}}]}),
             ),
             (
                 "a later layer can set again what an earlier one cleared",
@@ -183,7 +233,7 @@ mod tests {
     #[test]
     fn merge_semantics_table() {
         for (case, base, dag, step, want) in table() {
-            assert_eq!(layers([&base, &dag, &step]), want, "case: {case}");
+            assert_eq!(layers(&base, &dag, &step), want, "case: {case}");
         }
     }
 }

@@ -4,6 +4,7 @@
 //! Pure core (no I/O): [`dag`] → [`plan`] (schema, [`merge`], [`params`], [`rules`]) → [`job`]. Edges:
 //! [`run`] creates and watches, [`logs`] streams, [`outcome`] decides, [`cleanup`] deletes.
 
+pub mod bases;
 pub mod cleanup;
 pub mod compat;
 pub mod dag;
@@ -21,9 +22,10 @@ pub mod run;
 pub mod schema;
 pub mod status;
 pub mod watch;
+pub mod workspace;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Context as _;
@@ -40,8 +42,12 @@ Examples:
   kubectl dagu run-step etl.yaml migrate --timeout 10m -n batch
   kubectl dagu run-step --list etl.yaml                        list the steps and the images they would run
 
-Config layers: base.yaml `kubernetes:` → DAG `kubernetes:` → the step's `config:` (see docs/run-step.md).
-`-v` logs which base.yaml was used.
+Steps: `action: k8s.run` / `action: kubernetes.run` with settings and `command` under `with:` (Dagu 2.x),
+or the older `type: k8s` / `type: kubernetes` with `config:` and a step-level `command`.
+
+Config layers: base.yaml `kubernetes:` → the workspace's base.yaml (a DAG labelled workspace=NAME:
+DAGS_DIR/workspaces/NAME/base.yaml) → DAG `kubernetes:` → the step's `with:` (see docs/run-step.md).
+`-v` logs which base files were merged, in order.
 
 Exit codes: the step container's exit code; 1 the Job failed without one (DeadlineExceeded,
 BackoffLimitExceeded, image pull error, missing Secret/ConfigMap, unschedulable); 2 invalid DAG or config;
@@ -70,6 +76,13 @@ pub struct Args {
     /// base.yaml whose `kubernetes:` block is the lowest config layer [default: $DAGU_HOME/base.yaml if it exists]
     #[arg(long, value_name = "FILE")]
     pub base: Option<PathBuf>,
+    /// Dagu's DAGs directory, for workspace base configs (DIR/workspaces/NAME/base.yaml) [default:
+    /// paths.dags_dir of the Dagu config, else $DAGU_HOME/dags]
+    #[arg(long, value_name = "DIR")]
+    pub dags_dir: Option<PathBuf>,
+    /// Dagu's config file, read for paths.dags_dir [default: $DAGU_HOME/config.yaml if it exists]
+    #[arg(long, value_name = "FILE")]
+    pub dagu_config: Option<PathBuf>,
     /// Set parameter NAME for ${NAME} in the step's command and config (repeatable; wins over params/env)
     #[arg(short = 'p', long = "param", value_name = "NAME=VALUE", value_parser = params::parse_cli)]
     pub params: Vec<(String, String)>,
@@ -104,16 +117,24 @@ pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<u8> {
     let dag_text = std::fs::read_to_string(&args.dag_file)
         .with_context(|| format!("failed to read DAG file {}", args.dag_file.display()))
         .map_err(|e| exit::with_code(exit::USAGE, e))?;
-    let base = base_file(args).map_err(|e| exit::with_code(exit::USAGE, e))?;
     let stem = args
         .dag_file
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
+    // A DAG that does not parse has no workspace; plan() reports the parse error itself.
+    let dag_root = dag::parse(&dag_text, &stem).map_or(serde_json::Value::Null, |d| d.root);
+    let sources = bases::Sources {
+        base: args.base.clone(),
+        dags_dir: args.dags_dir.clone(),
+        dagu_config: args.dagu_config.clone(),
+        dagu_home: std::env::var_os("DAGU_HOME").map(PathBuf::from),
+    };
+    let bases = bases::load(&sources, &dag_root).map_err(|e| exit::with_code(exit::USAGE, e))?;
     let inputs = plan::Inputs {
         dag_text: &dag_text,
         dag_stem: &stem,
-        base,
+        bases,
         step: args.step.as_deref().unwrap_or_default(),
         cli_params: args.params.iter().cloned().collect::<BTreeMap<_, _>>(),
         process_env: None,
@@ -151,28 +172,6 @@ pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<u8> {
         return Ok(exit::SUCCESS);
     }
     run::execute(args, &plan, &namespace)
-}
-
-/// `--base`, else `$DAGU_HOME/base.yaml` when it exists; (name for messages, text).
-fn base_file(args: &Args) -> anyhow::Result<Option<(String, String)>> {
-    let path = match &args.base {
-        Some(p) => p.clone(),
-        None => match std::env::var_os("DAGU_HOME") {
-            Some(home) if Path::new(&home).join("base.yaml").is_file() => {
-                Path::new(&home).join("base.yaml")
-            }
-            _ => {
-                tracing::info!(
-                    "no base.yaml: --base not given and $DAGU_HOME/base.yaml does not exist"
-                );
-                return Ok(None);
-            }
-        },
-    };
-    tracing::info!(path = %path.display(), "using base.yaml");
-    let text = std::fs::read_to_string(&path)
-        .with_context(|| format!("failed to read base.yaml {}", path.display()))?;
-    Ok(Some((path.display().to_string(), text)))
 }
 
 /// `90`, `90s`, `10m`, `1h30m`, `500ms`.

@@ -1,7 +1,8 @@
 //! From file contents to a validated, effective step config: the pure core of run-step.
 //!
-//! DAG → step → layers (base.yaml `kubernetes`, DAG `kubernetes`, step `config`) each checked against the
-//! schema → merged → `${NAME}` expanded → rules. Every problem is collected, each with the path of the layer
+//! DAG → step → layers (base.yaml `kubernetes` — the global file, then the DAG's workspace file, combined as
+//! plain maps —, DAG `kubernetes`, step `with`/`config`) each checked against the schema → merged → `${NAME}`
+//! expanded → rules. Every problem is collected, each with the path of the layer
 //! that set the offending value, so one run reports everything.
 
 use std::collections::BTreeMap;
@@ -11,8 +12,8 @@ use serde_json::Value;
 use super::dag::{self, Dag, Step};
 use super::diag::{Finding, Findings, Path};
 use super::params::{parse_pairs, Params};
-use super::rules::{self, cleanup_policy::Cleanup, command_shape};
-use super::{merge, schema};
+use super::rules::{self, action_keys, cleanup_policy::Cleanup, command_shape};
+use super::{merge, schema, workspace};
 
 /// What the caller read from disk and the command line.
 #[derive(Debug, Default, Clone)]
@@ -20,8 +21,9 @@ pub struct Inputs<'a> {
     pub dag_text: &'a str,
     /// The DAG file name without extension: the DAG's name unless it sets `name:`.
     pub dag_stem: &'a str,
-    /// base.yaml: (how to name it in messages, its text).
-    pub base: Option<(String, String)>,
+    /// The base files, lowest first (global base.yaml, then the workspace's): (how to name it in messages,
+    /// its text).
+    pub bases: Vec<(String, String)>,
     pub step: &'a str,
     pub cli_params: BTreeMap<String, String>,
     /// `None`: the real process environment.
@@ -48,8 +50,8 @@ pub enum PlanError {
     Input { what: String, message: String },
     #[error("{0}")]
     UnknownStep(String),
-    #[error("step {step} has type {kind:?}; run-step runs only steps of type k8s or kubernetes")]
-    NotKubernetes { step: String, kind: String },
+    #[error("step {step} has {executor}; run-step runs only Kubernetes steps: `action: k8s.run` or `action: kubernetes.run` (or the older `type: k8s` / `type: kubernetes`)")]
+    NotKubernetes { step: String, executor: String },
     #[error("invalid config for step {step} ({} error{}):\n  {}", .errors.len(), if .errors.len() == 1 { "" } else { "s" }, .errors.join("\n  "))]
     Invalid { step: String, errors: Vec<String> },
 }
@@ -69,42 +71,47 @@ pub fn plan(inputs: &Inputs) -> Result<Plan, PlanError> {
     if !step.is_k8s() {
         return Err(PlanError::NotKubernetes {
             step: step.label(),
-            kind: step.kind().unwrap_or("command (the default)").to_string(),
+            executor: step.executor(),
         });
     }
-    let base_value = match &inputs.base {
-        Some((name, text)) => {
-            let root: Value = serde_saphyr::from_str(text).map_err(|e| PlanError::Input {
-                what: name.clone(),
-                message: e.to_string(),
-            })?;
-            root.get("kubernetes").cloned().unwrap_or(Value::Null)
-        }
-        None => Value::Null,
-    };
+    let mut base_roots = Vec::new();
+    for (name, text) in &inputs.bases {
+        let root: Value = serde_saphyr::from_str(text).map_err(|e| PlanError::Input {
+            what: name.clone(),
+            message: e.to_string(),
+        })?;
+        base_roots.push((name, root));
+    }
+    let merged_base = base_roots.iter().fold(Value::Null, |acc, (_, root)| {
+        workspace::merge_bases(&acc, root)
+    });
     let null = Value::Null;
+    let kubernetes = |root: &Value| root.get("kubernetes").cloned().unwrap_or(Value::Null);
     let (key, step_config) = step.config().map_err(|e| PlanError::Invalid {
         step: step.label(),
         errors: vec![format!("[config_key] {e}")],
     })?;
+    let step_config = step_config.unwrap_or(Value::Null);
+    let base_blocks: Vec<(String, Value)> = base_roots
+        .iter()
+        .rev()
+        .map(|(n, root)| (format!("{n}: kubernetes"), kubernetes(root)))
+        .collect();
     // Upper layer first: that is the order in which a path is attributed to a layer.
-    let layers = [
+    let mut layers = vec![
         Layer {
             prefix: format!("{}.{key}", step.prefix()),
-            value: step_config.unwrap_or(&null),
+            value: &step_config,
         },
         Layer {
             prefix: "kubernetes".into(),
             value: dag.kubernetes().unwrap_or(&null),
         },
-        Layer {
-            prefix: inputs
-                .base
-                .as_ref()
-                .map_or_else(String::new, |(n, _)| format!("{n}: kubernetes")),
-            value: &base_value,
-        },
     ];
+    layers.extend(base_blocks.iter().map(|(prefix, value)| Layer {
+        prefix: prefix.clone(),
+        value,
+    }));
     let mut errors = Vec::new();
     for layer in &layers {
         let mut found = Findings::default();
@@ -112,6 +119,7 @@ pub fn plan(inputs: &Inputs) -> Result<Plan, PlanError> {
         errors.extend(found.items.iter().map(|f| render(&layer.prefix, f)));
     }
     let mut step_found = Findings::default();
+    action_keys::check(&step.value, &mut step_found);
     command_shape::check(&step.value, &mut step_found);
     errors.extend(step_found.items.iter().map(|f| render(&step.prefix(), f)));
     if !errors.is_empty() {
@@ -121,7 +129,11 @@ pub fn plan(inputs: &Inputs) -> Result<Plan, PlanError> {
         });
     }
 
-    let mut config = merge::layers(layers.iter().rev().map(|l| l.value));
+    let mut config = merge::layers(
+        &kubernetes(&merged_base),
+        dag.kubernetes().unwrap_or(&null),
+        &step_config,
+    );
     let params = params(&dag, inputs);
     let mut unresolved = Vec::new();
     params.expand_value(&mut config, &Path::root(), &mut unresolved);
@@ -137,8 +149,9 @@ pub fn plan(inputs: &Inputs) -> Result<Plan, PlanError> {
             Ok(w) => *word = w,
             Err(_) if inputs.keep_unresolved => {}
             Err(name) => errors.push(format!(
-                "{}.command: ${{{name}}} is not set (word {i}); pass -p {name}=VALUE or define it in params/env",
-                step.prefix()
+                "{}.{}: ${{{name}}} is not set (word {i}); pass -p {name}=VALUE or define it in params/env",
+                step.prefix(),
+                command_shape::path(&step.value)
             )),
         }
     }
@@ -181,7 +194,10 @@ fn params(dag: &Dag, inputs: &Inputs) -> Params {
 }
 
 fn render(prefix: &str, f: &Finding) -> String {
-    format!("[{}] {prefix}.{}: {}", f.rule, f.path, f.message)
+    match f.path.0.is_empty() {
+        true => format!("[{}] {prefix}: {}", f.rule, f.message),
+        false => format!("[{}] {prefix}.{}: {}", f.rule, f.path, f.message),
+    }
 }
 
 /// The full path of a config path: prefixed by the uppermost layer that holds the longest part of it.
@@ -197,3 +213,5 @@ fn locate(layers: &[Layer], path: &Path) -> String {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_2x;

@@ -8,15 +8,15 @@ use crate::run_step::job;
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/run_step");
 
-fn fixture(name: &str) -> String {
+pub(super) fn fixture(name: &str) -> String {
     std::fs::read_to_string(format!("{FIXTURES}/{name}")).unwrap()
 }
 
-fn inputs<'a>(text: &'a str, step: &'a str, params: &[(&str, &str)]) -> Inputs<'a> {
+pub(super) fn inputs<'a>(text: &'a str, step: &'a str, params: &[(&str, &str)]) -> Inputs<'a> {
     Inputs {
         dag_text: text,
         dag_stem: "complete",
-        base: None,
+        bases: vec![],
         step,
         cli_params: params
             .iter()
@@ -27,7 +27,7 @@ fn inputs<'a>(text: &'a str, step: &'a str, params: &[(&str, &str)]) -> Inputs<'
     }
 }
 
-fn job_yaml(inputs: &Inputs) -> String {
+pub(super) fn job_yaml(inputs: &Inputs) -> String {
     let plan = plan(inputs).unwrap_or_else(|e| panic!("{e}"));
     let ns = plan
         .config
@@ -38,27 +38,37 @@ fn job_yaml(inputs: &Inputs) -> String {
     serde_saphyr::to_string(&job::build(&plan, &ns, None).unwrap()).unwrap()
 }
 
-fn errors(inputs: &Inputs) -> Vec<String> {
+pub(super) fn errors(inputs: &Inputs) -> Vec<String> {
     match plan(inputs) {
         Err(PlanError::Invalid { errors, .. }) => errors,
         other => panic!("expected invalid config, got {other:?}"),
     }
 }
 
+/// The executor document's complete example, and the same DAG written with `action:`/`with:`
+/// (`complete-action.yaml`): one golden Job per step for both.
+const COMPLETE: [&str; 2] = ["complete.yaml", "complete-action.yaml"];
+
 #[test]
 fn complete_example_migrate() {
-    let text = fixture("complete.yaml");
-    insta::assert_snapshot!(job_yaml(&inputs(&text, "migrate", &[])));
+    for file in COMPLETE {
+        let text = fixture(file);
+        insta::assert_snapshot!(
+            "complete_example_migrate",
+            job_yaml(&inputs(&text, "migrate", &[]))
+        );
+    }
 }
 
 #[test]
 fn complete_example_report() {
-    let text = fixture("complete.yaml");
-    insta::assert_snapshot!(job_yaml(&inputs(
-        &text,
-        "report",
-        &[("DATE", "2026-03-31")]
-    )));
+    for file in COMPLETE {
+        let text = fixture(file);
+        insta::assert_snapshot!(
+            "complete_example_report",
+            job_yaml(&inputs(&text, "report", &[("DATE", "2026-03-31")]))
+        );
+    }
 }
 
 #[test]
@@ -71,11 +81,11 @@ fn kitchen_sink_maps_every_field() {
 fn base_yaml_is_the_lowest_layer() {
     let text = "kubernetes: {namespace: dag-ns}\nsteps:\n  - {id: s, type: k8s, command: 'true'}\n";
     let mut i = inputs(text, "s", &[]);
-    i.base = Some((
+    i.bases = vec![(
         "base.yaml".into(),
         "kubernetes: {image: 'busybox:1.36', namespace: base-ns, labels: {a: b}}\nother: 1\n"
             .into(),
-    ));
+    )];
     let plan = plan(&i).unwrap();
     assert_eq!(
         plan.config,
@@ -186,18 +196,18 @@ fn with_and_config_give_identical_jobs_and_both_is_an_error() {
 fn base_yaml_errors_name_the_file() {
     let text = "steps:\n  - {id: s, type: k8s, config: {image: a}}\n";
     let mut i = inputs(text, "s", &[]);
-    i.base = Some((
+    i.bases = vec![(
         "/etc/dagu/base.yaml".into(),
         "kubernetes: {namespce: x, backoff_limit: -1}\n".into(),
-    ));
+    )];
     assert_eq!(
         errors(&i),
         ["[schema] /etc/dagu/base.yaml: kubernetes.namespce: unknown field; did you mean `namespace`?"]
     );
-    i.base = Some((
+    i.bases = vec![(
         "/etc/dagu/base.yaml".into(),
         "kubernetes: {backoff_limit: -1}\n".into(),
-    ));
+    )];
     assert_eq!(
         errors(&i),
         ["[job_lifecycle] /etc/dagu/base.yaml: kubernetes.backoff_limit: must be >= 0, found -1"]

@@ -1,5 +1,6 @@
 //! `image_pull_policy` is Always, IfNotPresent or Never, matched case-insensitively (executor document:
-//! "image_pull_policy is case-insensitive"); [`normalize`] gives the Kubernetes spelling. Error otherwise.
+//! "image_pull_policy is case-insensitive"); [`normalize`] gives the Kubernetes spelling. Error otherwise;
+//! `fallback` (a Docker step policy since Dagu 2.x) gets its own message: Kubernetes has no equivalent.
 
 use serde_json::Value;
 
@@ -17,7 +18,15 @@ pub fn normalize(policy: &str) -> Option<&'static str> {
 
 pub fn check(config: &Value, out: &mut Findings) {
     if let Some(p) = config.get(ID).and_then(Value::as_str) {
-        if normalize(p).is_none() {
+        if p.trim().eq_ignore_ascii_case("fallback") {
+            out.at(
+                ID,
+                &Path::root().key(ID),
+                "`fallback` is a Docker step policy and is not supported by Kubernetes steps: Kubernetes has no \
+                 policy that tries the registry first and uses a local image only when the pull fails; use \
+                 Always, IfNotPresent or Never",
+            );
+        } else if normalize(p).is_none() {
             out.at(
                 ID,
                 &Path::root().key(ID),
@@ -36,6 +45,18 @@ mod tests {
     fn any_case_is_accepted() {
         assert!(run(super::check, json!({"image_pull_policy": "ifnotpresent"})).is_empty());
         assert_eq!(super::normalize("NEVER"), Some("Never"));
+    }
+
+    #[test]
+    fn fallback_is_rejected_by_name() {
+        let e = run(super::check, json!({"image_pull_policy": "Fallback"}));
+        assert_eq!(e.len(), 1);
+        assert!(
+            e[0].starts_with(
+                "image_pull_policy: `fallback` is a Docker step policy and is not supported"
+            ),
+            "{e:?}"
+        );
     }
 
     #[test]

@@ -9,6 +9,7 @@ use serde_json::Value;
 
 use super::diag::{Findings, Path};
 
+pub mod action_keys;
 pub mod affinity;
 pub mod cleanup_policy;
 pub mod command_shape;
