@@ -12,6 +12,7 @@ pub mod manifest;
 pub mod model;
 pub mod patch;
 mod pipeline;
+pub mod profile;
 pub mod render;
 pub mod report;
 pub mod rules;

@@ -35,7 +35,8 @@ impl Role {
         match s {
             "coordinator" => Some(Role::Coordinator),
             "scheduler" => Some(Role::Scheduler),
-            "server" => Some(Role::Ui),
+            // `start-all` is the 2.x standalone UI Deployment (server, scheduler and coordinator in one).
+            "server" | "start-all" => Some(Role::Ui),
             "worker" => Some(Role::Worker),
             _ => None,
         }
