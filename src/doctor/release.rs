@@ -9,7 +9,7 @@ use k8s_openapi::api::core::v1::{ConfigMap, Endpoints, PersistentVolumeClaim, Po
 use k8s_openapi::api::networking::v1::NetworkPolicy;
 use serde_json::Value;
 
-use crate::post_render::{self, model, rules::Finding};
+use crate::post_render::{self, model, profile, rules::Finding};
 
 /// Label the chart puts on every object with the Helm release name.
 pub const INSTANCE_LABEL: &str = "app.kubernetes.io/instance";
@@ -31,13 +31,7 @@ pub struct Objects {
     pub previous_logs: BTreeMap<(String, String), String>,
 }
 
-/// `standalone` (one `dagu start-all` Deployment, chart 2.x default) or `distributed`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Mode {
-    Standalone,
-    Distributed,
-}
+pub use crate::post_render::profile::Mode;
 
 /// One Dagu Deployment and the container that runs dagu.
 #[derive(Debug, Clone)]
@@ -112,7 +106,10 @@ pub struct Release {
     pub namespace: String,
     pub objects: Objects,
     pub components: Vec<Component>,
+    /// The deployment mode of the chosen profile.
     pub mode: Mode,
+    /// The post-render profile chosen from the live labels and images, and why (`chart 2.0.3 ...: label ...`).
+    pub profile: String,
     /// The post-render rules' findings on the live objects, each with the object it is about
     /// (`Deployment/dagu-ui`); `Err` when the pipeline refused them as input.
     pub post_render: Result<Vec<(Option<String>, Finding)>, String>,
@@ -143,11 +140,14 @@ impl Release {
             });
         }
         components.sort_by(|a, b| a.name.cmp(&b.name));
-        let mode = if components.iter().any(|c| c.role == "start-all") {
-            Mode::Standalone
-        } else {
-            Mode::Distributed
-        };
+        let values: Vec<Value> = objects
+            .deployments
+            .iter()
+            .filter_map(|d| serde_json::to_value(d).ok())
+            .collect();
+        let choice = profile::choose(&values, None);
+        let mode = choice.profile.mode;
+        let profile = format!("{} ({})", choice.profile.describe(), choice.reason);
         let post_render = run_post_render(&objects);
         Release {
             name: name.to_string(),
@@ -155,6 +155,7 @@ impl Release {
             objects,
             components,
             mode,
+            profile,
             post_render,
         }
     }

@@ -74,14 +74,11 @@ pub fn text(release: &Release, results: &[Result], color: bool) -> String {
         }
     };
     let mut out = format!(
-        "kubectl dagu doctor: release {:?} in namespace {:?} ({} mode, {} components)\n",
+        "kubectl dagu doctor: release {:?} in namespace {:?}, {} components\nprofile: {}\n",
         release.name,
         release.namespace,
-        match release.mode {
-            super::release::Mode::Standalone => "standalone",
-            super::release::Mode::Distributed => "distributed",
-        },
-        release.components.len()
+        release.components.len(),
+        release.profile
     );
     let mut category: Option<Category> = None;
     for r in results {
@@ -149,6 +146,7 @@ pub fn json(release: &Release, results: &[Result], strict: bool) -> Value {
         "release": release.name,
         "namespace": release.namespace,
         "mode": release.mode,
+        "profile": release.profile,
         "ok": !failed(results, strict),
         "checks": checks,
     })
