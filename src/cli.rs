@@ -2,7 +2,7 @@
 
 use clap::{Parser, Subcommand};
 
-use crate::{doctor, port_forward, post_render, run_step};
+use crate::{doctor, port_forward, post_render, run_step, upgrade_check};
 
 const AFTER_HELP: &str = "\
 Uses:
@@ -59,6 +59,9 @@ pub enum Command {
     RunStep(run_step::Args),
     /// Check a running release: chart invariants, storage, components, coordinator connectivity, versions.
     Doctor(doctor::Args),
+    /// Compare a new rendering (stdin) with the live release: what helm upgrade would break, and the steps first.
+    #[command(name = "upgrade-check")]
+    UpgradeCheck(upgrade_check::Args),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completion(crate::completion::Args),
     /// Print the version, git commit and the Kubernetes API version this build targets.

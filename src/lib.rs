@@ -15,6 +15,7 @@ pub mod output;
 pub mod port_forward;
 pub mod post_render;
 pub mod run_step;
+pub mod upgrade_check;
 
 use std::process::ExitCode;
 
@@ -45,6 +46,7 @@ pub fn main() -> ExitCode {
         Some(Command::PortForward(args)) => port_forward::run(&args, &cli.global),
         Some(Command::RunStep(args)) => run_step::run(&args, &cli.global),
         Some(Command::Doctor(args)) => doctor::run(&args, &cli.global),
+        Some(Command::UpgradeCheck(args)) => upgrade_check::run(&args, &cli.global),
         Some(Command::Completion(args)) => {
             completion::write(&args, &mut std::io::stdout());
             Ok(exit::SUCCESS)

@@ -31,7 +31,7 @@ where
         .list(params)
         .await
         .map(|l| l.items)
-        .map_err(|e| cluster_error(e, &format!("list {what}"), ns))
+        .map_err(|e| cluster_error("docs/rbac/doctor.yaml", e, &format!("list {what}"), ns))
 }
 
 /// Everything the checks read.
@@ -94,13 +94,13 @@ fn restarted_without_message(pods: &[Pod]) -> Vec<(String, String)> {
         .collect()
 }
 
-/// A failed API call: exit 3, with the RBAC hint on 403.
-pub fn cluster_error(err: kube::Error, what: &str, namespace: &str) -> anyhow::Error {
+/// A failed API call: exit 3, naming the least-privilege `role` file on 403.
+pub fn cluster_error(role: &str, err: kube::Error, what: &str, namespace: &str) -> anyhow::Error {
     let hint = match &err {
         kube::Error::Api(status) if status.code == 403 => {
-            " (forbidden: see the Role in docs/rbac/doctor.yaml)"
+            format!(" (forbidden: see the Role in {role})")
         }
-        _ => "",
+        _ => String::new(),
     };
     let message = format!("failed to {what} in namespace {namespace:?}{hint}");
     let err = match err {

@@ -4,6 +4,7 @@
 
 pub mod checks;
 mod fetch;
+pub use fetch::cluster_error;
 pub mod netpol;
 pub mod release;
 pub mod report;
