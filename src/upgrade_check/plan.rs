@@ -60,7 +60,7 @@ pub struct Item {
     pub id: &'static str,
     pub object: String,
     pub message: String,
-    /// Resolved by the plan's steps (the upgrade goes through once they ran).
+    /// Does not block the upgrade once the plan's steps ran (a step resolves it, or it is by design).
     pub resolved: bool,
 }
 
@@ -71,9 +71,9 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// Safe as is: nothing to do, nothing breaks.
+    /// Safe as is: no step to run, nothing that needs a change (only deletions that are by design).
     pub fn safe(&self) -> bool {
-        self.items.is_empty()
+        self.steps.is_empty() && self.resolvable()
     }
     /// Every item is resolved by the steps.
     pub fn resolvable(&self) -> bool {

@@ -10,9 +10,12 @@ pub fn render(plan: &Plan, release: &str, ns: &str, new: usize, live: usize) -> 
     let mut s = format!(
         "upgrade-check: release {release:?} in namespace {ns:?}: {new} objects in the new rendering, {live} live\n"
     );
-    if plan.safe() {
+    if plan.items.is_empty() {
         s.push_str("safe: the API server accepts every change and nothing is deleted\n");
         return s;
+    }
+    if plan.safe() {
+        s.push_str("safe:\n");
     }
     s.push_str(if plan.resolvable() {
         "blocked until the steps below run:\n"
