@@ -58,23 +58,29 @@ pub async fn objects(client: &Client, ns: &str, release: &str) -> anyhow::Result
         ..Objects::default()
     };
     let pods_api = Api::<Pod>::namespaced(client.clone(), ns);
-    for (pod, container) in restarted_without_message(&objects.pods) {
+    for (pod, container, previous) in restarted_without_message(&objects.pods) {
         let params = LogParams {
             container: Some(container.clone()),
-            previous: true,
+            previous,
             tail_lines: Some(LAST_LOG_LINES),
             ..LogParams::default()
         };
         // Last words are a courtesy: a log that cannot be read (rotated, forbidden) leaves the status alone.
-        if let Ok(log) = pods_api.logs(&pod, &params).await {
-            objects.previous_logs.insert((pod, container), log);
+        // A container replaced between the list and this read has no such log any more: the kubelet then
+        // answers 200 with this sentence instead of the log.
+        match pods_api.logs(&pod, &params).await {
+            Ok(log) if !log.starts_with("unable to retrieve container logs") => {
+                objects.previous_logs.insert((pod, container), log);
+            }
+            _ => {}
         }
     }
     Ok(objects)
 }
 
-/// (pod, container) of containers that terminated before without a termination message.
-fn restarted_without_message(pods: &[Pod]) -> Vec<(String, String)> {
+/// (pod, container, whether its last run is the `previous` log) of containers that terminated without a
+/// termination message: a container that is terminated now has its last run as the current log.
+fn restarted_without_message(pods: &[Pod]) -> Vec<(String, String, bool)> {
     pods.iter()
         .flat_map(|p| {
             let name = p.metadata.name.clone().unwrap_or_default();
@@ -84,11 +90,15 @@ fn restarted_without_message(pods: &[Pod]) -> Vec<(String, String)> {
                 .and_then(|s| s.container_statuses.clone())
                 .unwrap_or_default();
             statuses.into_iter().filter_map(move |s| {
-                let last = s.last_state.as_ref()?.terminated.as_ref()?;
+                let now = s.state.as_ref().and_then(|st| st.terminated.as_ref());
+                let (last, previous) = match now {
+                    Some(t) => (t, false),
+                    None => (s.last_state.as_ref()?.terminated.as_ref()?, true),
+                };
                 last.message
                     .as_deref()
                     .is_none_or(|m| m.trim().is_empty())
-                    .then(|| (name.clone(), s.name.clone()))
+                    .then(|| (name.clone(), s.name.clone(), previous))
             })
         })
         .collect()

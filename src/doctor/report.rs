@@ -50,11 +50,15 @@ pub fn failed(results: &[Result], strict: bool) -> bool {
     })
 }
 
-/// Whether a `--wait` re-run could change the outcome: a retryable check has an error.
+/// Whether a `--wait` re-run could change the outcome: a retryable check has an error and no check that
+/// cannot become true by waiting has one (that failure stands whatever the others do).
 pub fn worth_retrying(results: &[Result]) -> bool {
-    results
-        .iter()
-        .any(|r| r.check.retry && r.verdict.worst() == Some(Severity::Error))
+    let failing = |retry: bool| {
+        results
+            .iter()
+            .any(|r| r.check.retry == retry && r.verdict.worst() == Some(Severity::Error))
+    };
+    failing(true) && !failing(false)
 }
 
 fn problem_line(p: &Problem) -> String {
@@ -188,6 +192,11 @@ mod tests {
         let results = evaluate(&release);
         assert!(failed(&results, false));
         assert!(worth_retrying(&results));
+        // A failure waiting cannot change ends the wait.
+        let mut both = broken.clone();
+        both.retain(|o| o["kind"] != "Service");
+        let release = Release::new("dagu", "ns", objects(&both));
+        assert!(!worth_retrying(&evaluate(&release)));
         let shown = text(&release, &results, false);
         assert!(shown.contains("× [components-available]"), "{shown}");
         assert!(

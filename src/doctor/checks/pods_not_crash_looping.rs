@@ -12,7 +12,7 @@ pub const CHECK: Check = Check {
     id: "pods-not-crash-looping",
     category: Category::Components,
     description: "no Dagu container is crash-looping or failing to start",
-    hint: "read the reason below and kubectl logs POD --previous; `worker.coordinators is required` means the \
+    hint: "read the reason above and kubectl logs POD --previous; `worker.coordinators is required` means the \
            worker runs a Dagu >= 2.9 without --worker.coordinators: upgrade to a chart that renders it (1.0.10+) \
            or pin image.tag to the Dagu version the chart was made for",
     fatal: false,
