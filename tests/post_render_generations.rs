@@ -3,126 +3,13 @@
 //! come out unchanged (`--check` exits 0); each defect comes out as the clean rendering would; RWO storage in
 //! 2.x distributed mode and invalid pool names are refused with advice for that chart version.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+#[path = "generations/common.rs"]
+mod common;
 
+use std::process::Command;
+
+use common::*;
 use serde_json::Value;
-
-const TWO_POOLS: &str = "tests/charts/values-with-two-pools.yaml";
-const DISTRIBUTED: &str = "tests/charts/values/distributed.yaml";
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn helm() -> PathBuf {
-    if let Some(h) = std::env::var_os("HELM").filter(|h| !h.is_empty()) {
-        return PathBuf::from(h);
-    }
-    let out = Command::new(root().join("scripts/install-helm"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "helm 3.10.1 is needed: run scripts/install-helm (or set HELM)"
-    );
-    PathBuf::from(String::from_utf8(out.stdout).unwrap().trim())
-}
-
-/// The test chart that stands for `version`, packaged as that version.
-fn chart(version: &str, dir: &Path) -> PathBuf {
-    let source = match version {
-        "1.0.9" => "dagu-1.0.9",
-        "1.0.10" | "1.0.11" => "dagu-1.0.10",
-        v if v.starts_with("2.") => "dagu-2",
-        _ => "dagu",
-    };
-    let out = Command::new(helm())
-        .current_dir(root())
-        .args(["package", "--version", version, "--destination"])
-        .arg(dir)
-        .arg(format!("tests/charts/{source}"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    dir.join(format!("dagu-{version}.tgz"))
-}
-
-fn template(chart: &Path, values: &[&str], set: &[&str]) -> Vec<u8> {
-    let mut cmd = Command::new(helm());
-    cmd.current_dir(root())
-        .args(["template", "dagu"])
-        .arg(chart)
-        .args(["-n", "team"]);
-    for v in values {
-        cmd.args(["-f", v]);
-    }
-    for s in set {
-        cmd.args(["--set", s]);
-    }
-    let out = cmd.output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
-}
-
-fn post_render(input: &[u8], values: &[&str], extra: &[&str]) -> Output {
-    let mut args: Vec<&str> = values.iter().flat_map(|v| ["-f", *v]).collect();
-    args.extend(extra);
-    assert_cmd::Command::new(env!("CARGO_BIN_EXE_kubectl-dagu"))
-        .current_dir(root())
-        .args(args)
-        .write_stdin(input.to_vec())
-        .output()
-        .unwrap()
-}
-
-/// The stream's objects, each container env sorted by name (a name-unique env means the same in any order;
-/// key order never matters), so two renderings compare by meaning.
-fn docs(stream: &[u8]) -> Vec<Value> {
-    let text = String::from_utf8(stream.to_vec()).unwrap();
-    let mut docs: Vec<Value> = serde_saphyr::from_multiple::<Value>(&text)
-        .unwrap()
-        .into_iter()
-        .filter(|v| !v.is_null())
-        .collect();
-    docs.iter_mut().for_each(sort_env);
-    docs
-}
-
-fn sort_env(v: &mut Value) {
-    match v {
-        Value::Object(map) => {
-            for (k, child) in map.iter_mut() {
-                if let (true, Value::Array(env)) = (k == "env", &mut *child) {
-                    env.sort_by(|a, b| a["name"].as_str().cmp(&b["name"].as_str()));
-                }
-                sort_env(child);
-            }
-        }
-        Value::Array(items) => items.iter_mut().for_each(sort_env),
-        _ => {}
-    }
-}
-
-/// Panics naming the first object that differs (whole streams are too long to print).
-fn assert_same(actual: &[Value], expected: &[Value], what: &str) {
-    assert_eq!(actual.len(), expected.len(), "{what}: number of objects");
-    for (a, e) in actual.iter().zip(expected) {
-        assert!(
-            a == e,
-            "{what}: {} differs:\n got      {a}\n expected {e}",
-            e["metadata"]["name"]
-        );
-    }
-}
 
 fn value_sets(version: &str) -> Vec<Vec<&'static str>> {
     let mut sets = vec![vec![], vec!["tests/charts/values/fullname.yaml"]];
@@ -313,7 +200,7 @@ fn helm_template_post_renderer_for_each_generation() {
             env!("CARGO_BIN_EXE_kubectl-dagu"),
         ]);
         for v in &values {
-            cmd.arg(format!("--post-renderer-args=-f"))
+            cmd.arg("--post-renderer-args=-f")
                 .arg(format!("--post-renderer-args={v}"));
         }
         let out = cmd.output().unwrap();
