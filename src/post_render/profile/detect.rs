@@ -16,6 +16,8 @@ pub struct Choice {
     pub profile: Profile,
     pub reason: String,
     pub warning: Option<String>,
+    /// Nothing chose it: no flag, no label, no telling shape (the reference profile, today's behaviour).
+    pub implicit: bool,
 }
 
 /// The profile for a parsed stream.
@@ -42,6 +44,7 @@ pub fn choose<'a>(
     };
     let newest = Version::parse(PUBLISHED[PUBLISHED.len() - 1]).expect("a version");
     let mut warning = None;
+    let mut implicit = false;
     let chart = match chart {
         Some(v) if v > newest => {
             warning = Some(format!(
@@ -54,6 +57,7 @@ pub fn choose<'a>(
         Some(v) => v,
         None => {
             let (generation, why) = shape.generation();
+            implicit = generation == 0;
             reason = why;
             Version::parse(GENERATIONS[generation].newest).expect("a version")
         }
@@ -76,6 +80,7 @@ pub fn choose<'a>(
         profile: Profile::for_chart(chart, mode, dagu),
         reason,
         warning,
+        implicit,
     }
 }
 
