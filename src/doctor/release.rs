@@ -108,6 +108,8 @@ pub struct Release {
     pub components: Vec<Component>,
     /// The deployment mode of the chosen profile.
     pub mode: Mode,
+    /// The Dagu version of the chosen profile (the Dagu containers' image tag).
+    pub dagu: profile::Dagu,
     /// The post-render profile chosen from the live labels and images, and why (`chart 2.0.3 ...: label ...`).
     pub profile: String,
     /// The post-render rules' findings on the live objects, each with the object it is about
@@ -147,6 +149,7 @@ impl Release {
             .collect();
         let choice = profile::choose(&values, None);
         let mode = choice.profile.mode;
+        let dagu = choice.profile.dagu.clone();
         let profile = format!("{} ({})", choice.profile.describe(), choice.reason);
         let post_render = run_post_render(&objects);
         Release {
@@ -155,6 +158,7 @@ impl Release {
             objects,
             components,
             mode,
+            dagu,
             profile,
             post_render,
         }

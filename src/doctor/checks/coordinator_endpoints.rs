@@ -4,7 +4,7 @@
 
 use k8s_openapi::api::core::v1::Service;
 
-use super::worker_coordinators::{service_ports, targets};
+use super::coordinator_service::{service_ports, targets};
 use super::{object, Category, Check, Problem, Verdict};
 use crate::doctor::release::Release;
 

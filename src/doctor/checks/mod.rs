@@ -5,6 +5,7 @@
 
 mod components_available;
 mod coordinator_endpoints;
+mod coordinator_service;
 mod insecure_config;
 mod network_policy;
 mod pods_not_crash_looping;
@@ -13,7 +14,6 @@ mod pvc_access_modes;
 mod pvc_bound;
 mod release_found;
 mod same_image;
-mod worker_coordinators;
 
 use super::release::Release;
 
@@ -122,7 +122,7 @@ pub const CHECKS: &[Check] = &[
     pvc_access_modes::CHECK,
     components_available::CHECK,
     pods_not_crash_looping::CHECK,
-    worker_coordinators::CHECK,
+    coordinator_service::CHECK,
     coordinator_endpoints::CHECK,
     network_policy::CHECK,
     same_image::CHECK,

@@ -65,10 +65,10 @@ mod tests {
         assert_eq!(check(&CHECK, &healthy()), Verdict::Pass);
         let mut objects = healthy();
         find(&mut objects, "Deployment", "dagu-scheduler")["spec"]["template"]["spec"]
-            ["containers"][0]["image"] = json!("ghcr.io/dagucloud/dagu:2.11.1");
+            ["containers"][0]["image"] = json!("ghcr.io/dagucloud/dagu:2.12.0");
         let found = messages(&check(&CHECK, &objects));
         assert!(
-            found.contains("2 images: ghcr.io/dagucloud/dagu:2.11.1 (Deployment/dagu-scheduler)"),
+            found.contains("2 images: ghcr.io/dagucloud/dagu:2.11.1 (Deployment/dagu-coordinator"),
             "{found}"
         );
     }

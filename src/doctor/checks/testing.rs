@@ -12,6 +12,10 @@ pub fn healthy() -> Vec<Value> {
     let mut out = Vec::new();
     for mut doc in valid() {
         doc["metadata"]["namespace"] = json!("ns");
+        // A pinned Dagu >= 2.9 (shared-nothing workers dial the coordinator), as the stand-in image is tagged.
+        if let Some(c) = doc.pointer_mut("/spec/template/spec/containers/0") {
+            c["image"] = json!("ghcr.io/dagucloud/dagu:2.11.1");
+        }
         match doc["kind"].as_str() {
             Some("Deployment") => {
                 let labels = doc["spec"]["template"]["metadata"]["labels"].clone();
@@ -21,7 +25,7 @@ pub fn healthy() -> Vec<Value> {
                         .as_array_mut()
                         .unwrap();
                     cmd.push(json!("--worker.coordinators"));
-                    cmd.push(json!("dagu-coordinator:50055"));
+                    cmd.push(json!("dagu-coordinator.ns.svc.cluster.local:50055"));
                 }
                 if labels["app.kubernetes.io/component"] == "coordinator" {
                     doc["spec"]["template"]["spec"]["containers"][0]["ports"] =

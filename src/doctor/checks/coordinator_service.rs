@@ -1,17 +1,19 @@
-//! Every worker runs with `--worker.coordinators HOST:PORT` and each HOST is a Service of the namespace
-//! with that port (the chart renders `<fullname>-coordinator:50055`, 1.0.10-1.0.11 the
-//! `.<namespace>.svc.cluster.local` form). Dagu >= 2.9 workers exit with `worker.coordinators is required`
-//! without it; a name that is no Service leaves them dialling nothing.
+//! Every worker whose Dagu needs it (>= 2.9, or `latest`; the profile's Dagu version) runs with
+//! `--worker.coordinators HOST:PORT`, and each HOST is a Service of the namespace with that port (2.x renders
+//! `<fullname>-coordinator:50055`, 1.0.10-1.0.11 the `.<namespace>.svc.cluster.local` form). Without it the
+//! worker exits with `worker.coordinators is required`; a name that is no Service leaves it dialling nothing.
+//! (The post-render rule `worker-coordinators` checks the flag's form; this check, the live Service.)
 
 use k8s_openapi::api::core::v1::Service;
 
 use super::{object, Category, Check, Problem, Verdict};
 use crate::doctor::release::{Component, Release};
+use crate::post_render::profile::Dagu;
 
 pub const CHECK: Check = Check {
-    id: "worker-coordinators",
+    id: "coordinator-service",
     category: Category::Coordinator,
-    description: "workers name a coordinator Service with --worker.coordinators",
+    description: "workers' --worker.coordinators names a Service with that port",
     hint: "workers need --worker.coordinators <fullname>-coordinator:50055 (chart 1.0.10+ renders it); \
            helm upgrade to such a chart, or re-apply the release through kubectl-dagu post-render",
     fatal: false,
@@ -74,6 +76,7 @@ fn run(release: &Release) -> Verdict {
     for w in workers {
         let obj = object("Deployment", &w.name);
         match targets(release, w) {
+            None if !needs_coordinators(&release.dagu) => {}
             None => problems.push(Problem::error(
                 obj,
                 "runs without --worker.coordinators: Dagu >= 2.9 workers exit with \
@@ -112,6 +115,14 @@ fn run(release: &Release) -> Verdict {
         }
     }
     Verdict::from(problems)
+}
+
+/// Whether this Dagu's workers need `--worker.coordinators` (v2.9.0 removed shared-volume workers).
+fn needs_coordinators(dagu: &Dagu) -> bool {
+    match dagu {
+        Dagu::Version(v) => *v >= semver::Version::new(2, 9, 0),
+        Dagu::Latest | Dagu::Unknown => true,
+    }
 }
 
 pub fn service_ports(s: &Service) -> Vec<i32> {
