@@ -166,9 +166,14 @@ async fn doctor_names_each_break_by_its_check_id_and_passes_once_it_is_undone() 
     without.drain(i..i + 2);
     let set_args = |a: &Vec<String>| json!([{"op": "replace", "path": "/spec/template/spec/containers/0/args", "value": a}]);
     patch_deployment(&deployments, &worker, set_args(&without)).await;
-    let problems = doctor.fails_with("worker-coordinators");
+    let problems = doctor.fails_with("coordinator-service");
     assert!(
         problems.contains("runs without --worker.coordinators"),
+        "{problems}"
+    );
+    let problems = doctor.fails_with("post-render-rules");
+    assert!(
+        problems.contains("[worker-coordinators] drift"),
         "{problems}"
     );
     // Once the pod has crashed, the report carries its last words.

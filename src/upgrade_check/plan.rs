@@ -178,10 +178,21 @@ pub fn plan(
                     .to_string(),
             )
         } else {
-            (
-                "object-deleted",
-                "the upgrade deletes it (it is not in the new rendering)".to_string(),
-            )
+            // A Service or ConfigMap the new chart no longer renders goes by design; a Deployment may be a
+            // component the values dropped.
+            let by_design = k.0 != "Deployment";
+            let message = if by_design {
+                "the upgrade deletes it: the new chart does not render it (nothing to do)"
+            } else {
+                "the upgrade deletes it (it is not in the new rendering): check the values that rendered it"
+            };
+            plan.items.push(Item {
+                id: "object-deleted",
+                object: show(k),
+                message: message.into(),
+                resolved: by_design,
+            });
+            continue;
         };
         plan.items.push(Item {
             id,

@@ -14,19 +14,16 @@ pub fn render(plan: &Plan, release: &str, ns: &str, new: usize, live: usize) -> 
         s.push_str("safe: the API server accepts every change and nothing is deleted\n");
         return s;
     }
-    if plan.safe() {
-        s.push_str("safe:\n");
-    }
-    s.push_str(if plan.resolvable() {
-        "blocked until the steps below run:\n"
-    } else {
-        "blocked:\n"
+    s.push_str(match (plan.safe(), plan.resolvable()) {
+        (true, _) => "safe; the upgrade also does this:\n",
+        (false, true) => "blocked until the steps below run:\n",
+        (false, false) => "blocked:\n",
     });
     for i in &plan.items {
-        let mark = if i.resolved {
-            "fixed by a step"
-        } else {
-            "needs a change"
+        let mark = match (i.resolved, i.id) {
+            (false, _) => "needs a change",
+            (true, "object-deleted") => "by design",
+            (true, _) => "fixed by a step",
         };
         s.push_str(&format!(
             "  [{}] {} ({mark}): {}\n",

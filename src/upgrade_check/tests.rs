@@ -106,3 +106,12 @@ fn updates_keep_what_the_server_set() {
     assert_eq!(out["metadata"]["resourceVersion"], "7");
     assert_eq!(out["spec"]["clusterIP"], "10.96.0.5");
 }
+
+#[test]
+fn a_service_the_new_chart_drops_is_deleted_by_design() {
+    let svc =
+        json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "dagu-scheduler"}});
+    let p = plan(&[], &[svc], &BTreeMap::new(), None);
+    assert_eq!(p.items[0].id, "object-deleted");
+    assert!(p.items[0].resolved && p.safe());
+}
