@@ -10,6 +10,8 @@ Uses:
   kubectl dagu port-forward dagu -n dagu                         open the Dagu UI, surviving pod restarts
   kubectl dagu run-step etl.yaml migrate                         run one DAG step as a Kubernetes Job
   kubectl dagu doctor dagu -n dagu                               check a running release, with a hint per failure
+  helm template dagu dagu/dagu -n dagu | kubectl dagu upgrade-check dagu -n dagu
+                                                                 what helm upgrade would break, and the steps first
 
 With no subcommand, kubectl-dagu is the Helm post-renderer: it reads rendered manifests on stdin and writes
 them on stdout (see `kubectl-dagu post-render --help`).
