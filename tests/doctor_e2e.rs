@@ -67,6 +67,11 @@ impl Doctor {
     }
 }
 
+fn pod_spec(d: &Deployment) -> &k8s_openapi::api::core::v1::PodSpec {
+    let spec = d.spec.as_ref().expect("a Deployment spec");
+    spec.template.spec.as_ref().expect("a pod spec")
+}
+
 async fn patch_deployment(api: &Api<Deployment>, name: &str, patch: Value) {
     api.patch(
         name,
@@ -146,18 +151,7 @@ async fn doctor_names_each_break_by_its_check_id_and_passes_once_it_is_undone() 
 
     // 3. A worker without --worker.coordinators: it crash-loops saying so.
     let live = deployments.get(&worker).await.unwrap();
-    let args = live
-        .spec
-        .as_ref()
-        .unwrap()
-        .template
-        .spec
-        .as_ref()
-        .unwrap()
-        .containers[0]
-        .args
-        .clone()
-        .unwrap();
+    let args = pod_spec(&live).containers[0].args.clone().unwrap();
     let i = args
         .iter()
         .position(|a| a == "--worker.coordinators")
@@ -213,17 +207,7 @@ async fn doctor_names_each_break_by_its_check_id_and_passes_once_it_is_undone() 
     .unwrap();
     pvcs.create(&PostParams::default(), &pending).await.unwrap();
     let live = deployments.get(&scheduler).await.unwrap();
-    let volumes = live
-        .spec
-        .as_ref()
-        .unwrap()
-        .template
-        .spec
-        .as_ref()
-        .unwrap()
-        .volumes
-        .clone()
-        .unwrap();
+    let volumes = pod_spec(&live).volumes.clone().unwrap();
     let v = volumes
         .iter()
         .position(|v| v.persistent_volume_claim.is_some())
