@@ -124,9 +124,7 @@ impl Release {
             let Ok(value) = serde_json::to_value(d) else {
                 continue;
             };
-            let Some((role, container)) = model::recognise(&value, "dagu")
-                .or_else(|| recognise_start_all(&value).map(|c| (model::Role::Ui, c)))
-            else {
+            let Some((role, container)) = model::recognise(&value, "dagu") else {
                 continue;
             };
             let start_all = recognise_start_all(&value).is_some();
