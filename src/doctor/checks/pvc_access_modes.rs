@@ -67,4 +67,18 @@ mod tests {
             serde_json::json!(["ReadWriteOnce"]);
         assert!(messages(&check(&CHECK, &objects)).contains("was granted ReadWriteOnce"));
     }
+
+    #[test]
+    fn standalone_accepts_read_write_once() {
+        let mut objects: Vec<_> = healthy()
+            .into_iter()
+            .filter(|o| o["kind"] != "Deployment" || o["metadata"]["name"] == "dagu-ui")
+            .collect();
+        let ui = find(&mut objects, "Deployment", "dagu-ui");
+        ui["spec"]["template"]["spec"]["containers"][0]["command"] =
+            serde_json::json!(["dagu", "start-all", "--config", "/etc/dagu/dagu.yaml"]);
+        find(&mut objects, "PersistentVolumeClaim", "dagu-data")["status"]["accessModes"] =
+            serde_json::json!(["ReadWriteOnce"]);
+        assert!(matches!(check(&CHECK, &objects), Verdict::Skip(_)));
+    }
 }
