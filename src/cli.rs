@@ -2,13 +2,16 @@
 
 use clap::{Parser, Subcommand};
 
-use crate::{port_forward, post_render, run_step};
+use crate::{doctor, port_forward, post_render, run_step, upgrade_check};
 
 const AFTER_HELP: &str = "\
 Uses:
   helm install dagu dagu/dagu --post-renderer kubectl-dagu      enforce the Dagu chart's invariants
   kubectl dagu port-forward dagu -n dagu                         open the Dagu UI, surviving pod restarts
   kubectl dagu run-step etl.yaml migrate                         run one DAG step as a Kubernetes Job
+  kubectl dagu doctor dagu -n dagu                               check a running release, with a hint per failure
+  helm template dagu dagu/dagu -n dagu | kubectl dagu upgrade-check dagu -n dagu
+                                                                 what helm upgrade would break, and the steps first
 
 With no subcommand, kubectl-dagu is the Helm post-renderer: it reads rendered manifests on stdin and writes
 them on stdout (see `kubectl-dagu post-render --help`).
@@ -56,6 +59,11 @@ pub enum Command {
     /// Run one step of a Dagu DAG file as a Kubernetes Job, stream its logs, exit with its exit code.
     #[command(name = "run-step")]
     RunStep(run_step::Args),
+    /// Check a running release: chart invariants, storage, components, coordinator connectivity, versions.
+    Doctor(doctor::Args),
+    /// Compare a new rendering (stdin) with the live release: what helm upgrade would break, and the steps first.
+    #[command(name = "upgrade-check")]
+    UpgradeCheck(upgrade_check::Args),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completion(crate::completion::Args),
     /// Print the version, git commit and the Kubernetes API version this build targets.

@@ -114,6 +114,8 @@ mod tests {
             "post-render",
             "port-forward",
             "run-step",
+            "doctor",
+            "upgrade-check",
             "completion",
             "version",
         ] {

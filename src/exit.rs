@@ -5,8 +5,9 @@
 
 /// Everything held: the stream was written, the step succeeded, the forward was stopped by Ctrl-C.
 pub const SUCCESS: u8 = 0;
-/// An invariant was violated (post-render), `--check` found something to change, or a Job failed without a
-/// container exit code (DeadlineExceeded, BackoffLimitExceeded, pod failure policy, unschedulable).
+/// An invariant was violated (post-render), `--check` found something to change, a Job failed without a
+/// container exit code (DeadlineExceeded, BackoffLimitExceeded, pod failure policy, unschedulable), a doctor
+/// check failed (a warning too with `--strict`), or upgrade-check found the upgrade blocked.
 pub const FAILURE: u8 = 1;
 /// Usage error, unreadable input (YAML that does not parse, a missing file) or an invalid DAG/step config.
 pub const USAGE: u8 = 2;

@@ -3,16 +3,19 @@
 //! - [`post_render`]: Helm post-renderer; stdin → documents → rules → findings/patches → stdout.
 //! - [`run_step`]: one DAG step as a Kubernetes Job (pure merge/validate/build, then create/watch/log/clean up).
 //! - [`port_forward`]: release → Service → Ready pod → port, re-resolved per connection.
+//! - [`doctor`]: a live release → ordered checks (registry with ids and hints) → text/json report.
 //! - [`kube_client`]: the one place a kubeconfig becomes a client. [`exit`]: exit codes.
 
 pub mod cli;
 pub mod completion;
+pub mod doctor;
 pub mod exit;
 pub mod kube_client;
 pub mod output;
 pub mod port_forward;
 pub mod post_render;
 pub mod run_step;
+pub mod upgrade_check;
 
 use std::process::ExitCode;
 
@@ -42,6 +45,8 @@ pub fn main() -> ExitCode {
         Some(Command::PostRender(args)) => post_render::run(&args, &cli.global),
         Some(Command::PortForward(args)) => port_forward::run(&args, &cli.global),
         Some(Command::RunStep(args)) => run_step::run(&args, &cli.global),
+        Some(Command::Doctor(args)) => doctor::run(&args, &cli.global),
+        Some(Command::UpgradeCheck(args)) => upgrade_check::run(&args, &cli.global),
         Some(Command::Completion(args)) => {
             completion::write(&args, &mut std::io::stdout());
             Ok(exit::SUCCESS)

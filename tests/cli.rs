@@ -237,24 +237,35 @@ fn krew_manifest_is_a_plugin_with_documented_placeholders_that_release_krew_fill
     );
 }
 
-/// The Role printed in each use's page is the one the e2e tests prove (`docs/rbac/<use>.yaml`).
+/// The Role printed in each use's page is the one the e2e tests prove (`docs/rbac/<role>.yaml`).
 #[test]
 fn rbac_roles_in_the_docs_match_the_proven_files() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    for page in ["run-step", "port-forward"] {
+    for (page, role) in [
+        ("run-step", "run-step"),
+        ("port-forward", "port-forward"),
+        ("doctor", "doctor"),
+        ("doctor", "upgrade-check"),
+    ] {
+        let file = std::fs::read_to_string(root.join(format!("docs/rbac/{role}.yaml"))).unwrap();
+        let proven: serde_json::Value = serde_saphyr::from_str(&file).unwrap();
         let md = std::fs::read_to_string(root.join(format!("docs/{page}.md"))).unwrap();
-        let block = md
+        let shown: serde_json::Value = md
             .split("```yaml")
             .skip(1)
             .filter_map(|rest| rest.split("```").next())
-            .find(|b| b.contains("kind: Role"))
-            .unwrap_or_else(|| panic!("docs/{page}.md has no Role in a ```yaml block"));
-        let shown: serde_json::Value = serde_saphyr::from_str(block).unwrap();
-        let file = std::fs::read_to_string(root.join(format!("docs/rbac/{page}.yaml"))).unwrap();
-        let proven: serde_json::Value = serde_saphyr::from_str(&file).unwrap();
+            .filter(|b| b.contains("kind: Role"))
+            .map(|b| serde_saphyr::from_str::<serde_json::Value>(b).unwrap())
+            .find(|v| v["metadata"]["name"] == proven["metadata"]["name"])
+            .unwrap_or_else(|| {
+                panic!(
+                    "docs/{page}.md shows no Role {} in a ```yaml block",
+                    proven["metadata"]["name"]
+                )
+            });
         assert_eq!(
             shown, proven,
-            "docs/{page}.md shows a different Role than docs/rbac/{page}.yaml"
+            "docs/{page}.md shows a different Role than docs/rbac/{role}.yaml"
         );
     }
 }

@@ -3,6 +3,7 @@
 
 #[path = "helm/invariants.rs"]
 mod invariants;
+mod support;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -22,26 +23,7 @@ fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_kubectl-dagu")
 }
 
-/// helm from `$HELM`, else from `scripts/install-helm` (which installs it into the cache when missing).
-fn helm() -> PathBuf {
-    if let Some(h) = std::env::var_os("HELM").filter(|h| !h.is_empty()) {
-        let h = PathBuf::from(h);
-        assert!(
-            h.is_file(),
-            "HELM={} does not exist: run scripts/install-helm and set HELM to what it prints",
-            h.display()
-        );
-        return h;
-    }
-    let out = Command::new(root().join("scripts/install-helm")).output();
-    match out {
-        Ok(o) if o.status.success() => PathBuf::from(String::from_utf8(o.stdout).unwrap().trim()),
-        other => panic!(
-            "helm 3.10.1 is needed for these tests and was not found: run scripts/install-helm (or set HELM) \
-             ({other:?})"
-        ),
-    }
-}
+use support::helm::helm;
 
 fn helm_template(args: &[&str]) -> Output {
     Command::new(helm())

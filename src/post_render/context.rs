@@ -14,6 +14,7 @@ use serde_json::Value;
 use super::error::InputError;
 use super::manifest::Doc;
 use super::model::{self, Component, Role};
+use super::profile::{self, AddressForm, Profile};
 
 /// `namespace_from` when nothing in the flags or manifests names the namespace (`default` is then a guess).
 pub const NAMESPACE_UNKNOWN: &str =
@@ -30,6 +31,8 @@ pub struct Overrides {
     pub strict: bool,
     /// `--stable-selectors`: rewrite version-bearing selectors instead of reporting them.
     pub stable_selectors: bool,
+    /// `--chart-version`: check the stream as this chart version, whatever its labels say.
+    pub chart_version: Option<semver::Version>,
 }
 
 /// Everything rules need besides the documents.
@@ -46,6 +49,13 @@ pub struct Context {
     pub strict: bool,
     pub stable_selectors: bool,
     pub components: Vec<Component>,
+    /// The chart generation, mode and Dagu version the stream is checked as ([`profile::choose`]).
+    pub profile: Profile,
+    /// Why that profile, for the report.
+    pub profile_reason: String,
+    pub profile_warning: Option<String>,
+    /// The profile is the default one (nothing chose it): reports stay as they were before profiles.
+    pub profile_implicit: bool,
 }
 
 impl Context {
@@ -53,17 +63,35 @@ impl Context {
     pub fn value(&self, pointer: &str) -> Option<&Value> {
         self.values.pointer(pointer).filter(|v| !v.is_null())
     }
+    /// The data claim: `persistence.existingClaim` where the chart has it (2.x), else `<fullname>-data`.
     pub fn pvc_name(&self) -> String {
-        format!("{}-data", self.fullname)
+        self.existing_claim()
+            .map_or_else(|| format!("{}-data", self.fullname), str::to_string)
+    }
+    /// `persistence.existingClaim`, when the profile's chart has that value and it is set.
+    pub fn existing_claim(&self) -> Option<&str> {
+        (self.profile.generation.skip_validation_value.is_none())
+            .then(|| self.value("/persistence/existingClaim")?.as_str())
+            .flatten()
+            .filter(|c| !c.is_empty())
     }
     pub fn config_map_name(&self) -> String {
         format!("{}-config", self.fullname)
     }
+    /// The coordinator Service's address in the form the profile's chart writes it.
     pub fn coordinator_address(&self) -> String {
-        format!(
-            "{}-coordinator.{}.svc.cluster.local",
-            self.fullname, self.namespace
-        )
+        match self.profile.generation.address {
+            AddressForm::Fqdn => format!(
+                "{}-coordinator.{}.svc.cluster.local",
+                self.fullname, self.namespace
+            ),
+            AddressForm::Short => format!("{}-coordinator", self.fullname),
+        }
+    }
+    /// Whether [`Context::coordinator_address`] needs the namespace and it is unknown.
+    pub fn address_needs_namespace(&self) -> bool {
+        self.profile.generation.address == AddressForm::Fqdn
+            && self.namespace_from == NAMESPACE_UNKNOWN
     }
 }
 
@@ -75,7 +103,9 @@ pub fn resolve(docs: &[Doc], values: Value, flags: &Overrides) -> Result<Context
         .filter(|s| !s.is_empty())
         .unwrap_or("dagu")
         .to_string();
-    let mut components = model::find_components(docs, &chart_name);
+    let choice = profile::choose_docs(docs, flags.chart_version.as_ref());
+    let mut components =
+        model::find_components(docs, &chart_name, choice.profile.generation.pool_label);
     let value_of = |c: &Component| docs[c.doc].value().expect("components have values");
 
     let release = match &flags.release {
@@ -137,7 +167,8 @@ pub fn resolve(docs: &[Doc], values: Value, flags: &Overrides) -> Result<Context
     {
         c.pool = c.name.strip_prefix(&worker_prefix).map(str::to_string);
     }
-    let skip_in_values = values.pointer("/persistence/skipValidation") == Some(&Value::Bool(true));
+    let skip_in_values = choice.profile.generation.skip_validation_value.is_some()
+        && values.pointer("/persistence/skipValidation") == Some(&Value::Bool(true));
     Ok(Context {
         skip_validation: flags.skip_validation || skip_in_values,
         strict: flags.strict,
@@ -149,6 +180,10 @@ pub fn resolve(docs: &[Doc], values: Value, flags: &Overrides) -> Result<Context
         namespace,
         namespace_from,
         components,
+        profile: choice.profile,
+        profile_reason: choice.reason,
+        profile_warning: choice.warning,
+        profile_implicit: choice.implicit,
     })
 }
 

@@ -12,20 +12,18 @@ pub mod manifest;
 pub mod model;
 pub mod patch;
 mod pipeline;
+pub mod profile;
 pub mod render;
 pub mod report;
 pub mod rules;
+mod run;
 pub mod sink;
 pub mod values;
 pub mod yaml;
 
-use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
 
-use anyhow::Context as _;
-use serde_json::{Map, Value};
-
-pub use pipeline::{process, Error, Options, Outcome};
+pub use pipeline::{process, process_docs, Error, Options, Outcome};
 
 use crate::cli::GlobalArgs;
 use crate::exit;
@@ -107,7 +105,11 @@ pub struct Args {
     /// Output: the enforced stream (yaml) or the findings as data (json; exit 1 if there are any).
     #[arg(short = 'o', long, value_enum, default_value_t = OutputFormat::Yaml)]
     pub output: OutputFormat,
-    /// Print the rules (id and description) in the order they run, and exit.
+    /// Check the stream as this Dagu chart version (e.g. 2.0.3) instead of the one its helm.sh/chart label names
+    /// (or, without a label, the one its shape implies). See --list-rules for which rules each version gets.
+    #[arg(long, value_name = "X.Y.Z")]
+    pub chart_version: Option<semver::Version>,
+    /// Print the rules (id, description, where each applies) in the order they run, and exit.
     #[arg(long)]
     pub list_rules: bool,
     /// Also write the report (findings, warnings, errors) to FILE, in every mode. Useful under Helm 4, which
@@ -120,7 +122,7 @@ pub struct Args {
 /// Helm plugin, to the terminal.
 pub fn run(args: &Args, _global: &GlobalArgs) -> anyhow::Result<u8> {
     let mut log = sink::Log::default();
-    let result = execute(args, &mut log);
+    let result = run::execute(args, &mut log);
     if let Err(err) = &result {
         log.error(err);
     }
@@ -136,127 +138,4 @@ pub fn run(args: &Args, _global: &GlobalArgs) -> anyhow::Result<u8> {
         }
         other => other,
     }
-}
-
-fn execute(args: &Args, log: &mut sink::Log) -> anyhow::Result<u8> {
-    if args.list_rules {
-        print!("{}", rules::list());
-        return Ok(exit::SUCCESS);
-    }
-    let options = Options {
-        values: load_values(args).map_err(|e| exit::with_code(exit::USAGE, e))?,
-        overrides: context::Overrides {
-            release: args.release.clone(),
-            namespace: args.namespace.clone(),
-            fullname: args.fullname.clone(),
-            skip_validation: args.skip_validation,
-            strict: args.strict,
-            stable_selectors: args.stable_selectors,
-        },
-    };
-    let input = read_stdin().map_err(|e| exit::with_code(exit::USAGE, e))?;
-    let outcome = match process(&input, &options) {
-        Ok(outcome) => outcome,
-        Err(Error::Input(e)) => return Err(exit::with_code(exit::USAGE, e)),
-        Err(e @ Error::Patch(_)) => return Err(exit::with_code(exit::FAILURE, e)),
-    };
-    for warning in outcome.warnings() {
-        log.warning(&report::line(warning, &outcome.docs));
-    }
-    let mut stdout = std::io::stdout().lock();
-    if args.check {
-        let mut any = false;
-        for f in outcome
-            .findings
-            .iter()
-            .filter(|f| report::counts_for_check(f))
-        {
-            any = true;
-            log.line(&report::line(f, &outcome.docs));
-        }
-        if !any {
-            log.line("ok: every invariant holds, nothing to change");
-        }
-        return Ok(if any { exit::FAILURE } else { exit::SUCCESS });
-    }
-    if args.output == OutputFormat::Json {
-        let json = report::json(&outcome);
-        writeln!(stdout, "{}", serde_json::to_string_pretty(&json)?)?;
-        let any = outcome.findings.iter().any(report::counts_for_check);
-        return Ok(if any { exit::FAILURE } else { exit::SUCCESS });
-    }
-    if outcome.has_errors() {
-        let lines: Vec<String> = outcome
-            .errors()
-            .map(|f| report::line(f, &outcome.docs))
-            .collect();
-        let n = lines.len();
-        return Err(exit::with_code(
-            exit::FAILURE,
-            anyhow::anyhow!(
-                "{n} invariant{} violated, nothing written:\n  {}",
-                if n == 1 { "" } else { "s" },
-                lines.join("\n  ")
-            ),
-        ));
-    }
-    for fix in outcome.fixes() {
-        let line = report::line(fix, &outcome.docs);
-        if fix.notable {
-            log.warning(&line);
-        } else {
-            tracing::info!("{line}");
-            log.lines.push(format!("fixed: {line}"));
-        }
-    }
-    if args.diff {
-        stdout.write_all(report::diff(&outcome).as_bytes())?;
-    } else {
-        let mut buffered = std::io::BufWriter::with_capacity(1 << 16, &mut stdout);
-        outcome.write_stream(&mut buffered)?;
-        buffered.flush()?;
-    }
-    stdout.flush()?;
-    Ok(exit::SUCCESS)
-}
-
-/// `-f` files merged in order, then `--set` assignments, like helm.
-fn load_values(args: &Args) -> anyhow::Result<Value> {
-    let mut merged = Value::Object(Map::new());
-    for path in &args.values {
-        let text = std::fs::read(path).with_context(|| {
-            format!(
-                "cannot read values file {} (the same -f files given to helm)",
-                path.display()
-            )
-        })?;
-        values::merge(
-            &mut merged,
-            values::parse_file(&path.display().to_string(), &text)?,
-        );
-    }
-    for set in &args.set {
-        values::apply_set(&mut merged, set)?;
-    }
-    Ok(merged)
-}
-
-fn read_stdin() -> anyhow::Result<Vec<u8>> {
-    let stdin = std::io::stdin();
-    if stdin.is_terminal() {
-        anyhow::bail!(
-            "kubectl-dagu post-render reads rendered manifests on stdin; pipe them in \
-             (helm template dagu dagu/dagu | kubectl-dagu) or use helm --post-renderer kubectl-dagu"
-        );
-    }
-    let mut input = Vec::new();
-    stdin
-        .lock()
-        .take(MAX_STREAM_BYTES + 1)
-        .read_to_end(&mut input)
-        .context("cannot read stdin")?;
-    if input.len() as u64 > MAX_STREAM_BYTES {
-        anyhow::bail!("the input is larger than {MAX_STREAM_BYTES} bytes; a Helm release cannot be that large");
-    }
-    Ok(input)
 }

@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use super::manifest::Doc;
 
-/// Label the chart puts on worker pods (and that rules enforce).
+/// Label the 1.0.0-1.0.8 charts put on worker pods (later ones: `dagu.sh/worker-pool`; see the profile).
 pub const POOL_LABEL: &str = "daguit.dev/worker-pool";
 const COMPONENT_LABEL: &str = "app.kubernetes.io/component";
 const INSTANCE_LABEL: &str = "app.kubernetes.io/instance";
@@ -35,7 +35,8 @@ impl Role {
         match s {
             "coordinator" => Some(Role::Coordinator),
             "scheduler" => Some(Role::Scheduler),
-            "server" => Some(Role::Ui),
+            // `start-all` is the 2.x standalone UI Deployment (server, scheduler and coordinator in one).
+            "server" | "start-all" => Some(Role::Ui),
             "worker" => Some(Role::Worker),
             _ => None,
         }
@@ -148,7 +149,7 @@ pub fn fullname_from_name(role: Role, name: &str, pool: Option<&str>) -> Option<
 }
 
 /// The components of the stream, without pools resolved (that needs the fullname).
-pub fn find_components(docs: &[Doc], chart_name: &str) -> Vec<Component> {
+pub fn find_components(docs: &[Doc], chart_name: &str, pool_label: &str) -> Vec<Component> {
     docs.iter()
         .enumerate()
         .filter(|(_, d)| d.kind() == Some("Deployment"))
@@ -160,7 +161,7 @@ pub fn find_components(docs: &[Doc], chart_name: &str) -> Vec<Component> {
                 role,
                 container,
                 pool: (role == Role::Worker)
-                    .then(|| pod_label(value, POOL_LABEL).map(str::to_string))
+                    .then(|| pod_label(value, pool_label).map(str::to_string))
                     .flatten(),
                 name: d.reference.name.clone().unwrap_or_default(),
             })

@@ -10,7 +10,7 @@ use super::error::InputError;
 use super::manifest::{self, Doc};
 use super::patch::{self, PatchFailure};
 use super::render;
-use super::rules::{Action, Finding, RULES};
+use super::rules::{self, Action, Finding};
 
 /// What the pipeline needs besides the stream.
 #[derive(Debug, Clone, Default)]
@@ -76,7 +76,13 @@ pub fn process<'a>(input: &'a [u8], options: &Options) -> Result<Outcome<'a>, Er
     } else {
         &[]
     };
-    let mut docs = manifest::parse_stream_keeping(input, extra)?;
+    let docs = manifest::parse_stream_keeping(input, extra)?;
+    process_docs(docs, options)
+}
+
+/// The pipeline on documents already parsed (from a stream, or built from live objects): context and
+/// profile, then every rule that applies to the profile, each rule's fixes applied before the next runs.
+pub fn process_docs<'a>(mut docs: Vec<Doc<'a>>, options: &Options) -> Result<Outcome<'a>, Error> {
     let values = match &options.values {
         Value::Null => Value::Object(Map::new()),
         v => v.clone(),
@@ -84,7 +90,7 @@ pub fn process<'a>(input: &'a [u8], options: &Options) -> Result<Outcome<'a>, Er
     let context = context::resolve(&docs, values, &options.overrides)?;
     let mut findings = Vec::new();
     let mut changed = BTreeSet::new();
-    for rule in RULES {
+    for rule in rules::for_profile(&context.profile) {
         let found = (rule.check)(&context, &docs);
         changed.extend(patch::apply(&mut docs, &found)?);
         findings.extend(found);

@@ -61,6 +61,11 @@ pub fn json(outcome: &Outcome) -> Value {
         "release": ctx.release,
         "fullname": ctx.fullname,
         "namespace": ctx.namespace,
+        "profile": {
+            "chart": ctx.profile.chart.to_string(), "generation": ctx.profile.generation.name,
+            "mode": ctx.profile.mode, "dagu": ctx.profile.dagu, "reason": ctx.profile_reason,
+            "warning": ctx.profile_warning,
+        },
         "components": ctx.components.iter().map(|c| json!({
             "name": c.name, "role": c.role, "pool": c.pool,
             "document": outcome.docs[c.doc].reference.index,

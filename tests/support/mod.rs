@@ -5,6 +5,7 @@
 //! `KUBECONFIG` that points at any other cluster is refused rather than used.
 #![allow(dead_code)]
 
+pub mod helm;
 pub mod rbac;
 
 use std::path::PathBuf;

@@ -34,10 +34,15 @@ pub async fn least_privilege_kubeconfig(
     let sa_name = "kubectl-dagu-e2e";
     let sa: ServiceAccount =
         serde_json::from_value(serde_json::json!({"metadata": {"name": sa_name}})).unwrap();
-    Api::<ServiceAccount>::namespaced(client.clone(), namespace)
+    // One account per namespace: a second Role in the same namespace is bound to it as well.
+    match Api::<ServiceAccount>::namespaced(client.clone(), namespace)
         .create(&pp, &sa)
         .await
-        .expect("create SA");
+    {
+        Ok(_) => {}
+        Err(kube::Error::Api(e)) if e.code == 409 => {}
+        Err(e) => panic!("create SA: {e}"),
+    }
     let binding: RoleBinding = serde_json::from_value(serde_json::json!({
         "metadata": {"name": role_name},
         "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": role_name},

@@ -1,6 +1,7 @@
 //! Per-component env (chart docs, "Pod Configuration"): UI `DAGU_PORT=<ui.service.port>` when that value is
-//! set; coordinator `DAGU_COORDINATOR_HOST=0.0.0.0` and `DAGU_COORDINATOR_ADVERTISE=<fullname>-coordinator.
-//! <namespace>.svc.cluster.local`; worker `DAGU_WORKER_ID` from the pod name. Patched.
+//! set (2.x: `ui.containerPort`, default 8080); coordinator `DAGU_COORDINATOR_HOST=0.0.0.0` and
+//! `DAGU_COORDINATOR_ADVERTISE=<fullname>-coordinator.<namespace>.svc.cluster.local` (2.x: the short Service
+//! name); worker `DAGU_WORKER_ID` from the pod name. Patched.
 
 use serde_json::{json, Value};
 
@@ -28,11 +29,8 @@ pub const COMPONENT_VARIABLES: &[&str] = &[
 pub fn desired(ctx: &Context, role: Role) -> Vec<Value> {
     match role {
         Role::Ui => ctx
-            .value("/ui/service/port")
-            .map(|p| match p {
-                Value::String(s) => s.clone(),
-                other => other.to_string(),
-            })
+            .profile
+            .ui_port(&ctx.values)
             .map(|port| json!({"name": "DAGU_PORT", "value": port}))
             .into_iter()
             .collect(),
@@ -55,9 +53,7 @@ fn check(ctx: &Context, docs: &[Doc]) -> Vec<Finding> {
             let Some(change) = editor.ensure(&want) else {
                 continue;
             };
-            if want["name"] == "DAGU_COORDINATOR_ADVERTISE"
-                && ctx.namespace_from == NAMESPACE_UNKNOWN
-            {
+            if want["name"] == "DAGU_COORDINATOR_ADVERTISE" && ctx.address_needs_namespace() {
                 findings.push(Finding::error(RULE.id, Some(c.doc), format!("{}/env", c.container_ptr()), format!(
                     "{}: DAGU_COORDINATOR_ADVERTISE must be {}-coordinator.<namespace>.svc.cluster.local but the \
                      release namespace is unknown ({}). Pass --namespace (the namespace given to helm)",

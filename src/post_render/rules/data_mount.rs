@@ -6,16 +6,20 @@ use super::helpers::{components, ensure_mount};
 use super::{Finding, Rule};
 use crate::post_render::context::Context;
 use crate::post_render::manifest::Doc;
+use crate::post_render::model::Role;
 
 pub const RULE: Rule = Rule {
     id: "data-mount",
-    description: "every Dagu container mounts the PVC <fullname>-data at /data",
+    description: "every Dagu container mounts the PVC <fullname>-data (2.x: or persistence.existingClaim) at /data; from 1.0.10 workers excepted",
     check,
 };
 
 fn check(ctx: &Context, docs: &[Doc]) -> Vec<Finding> {
     let pvc = ctx.pvc_name();
+    let workers_share = ctx.profile.generation.workers_share_pvc;
     components(ctx, docs)
+        // Shared-nothing workers (charts from 1.0.10) keep /data on their own emptyDir.
+        .filter(|(c, _)| workers_share || c.role != Role::Worker)
         .flat_map(|(c, d)| {
             ensure_mount(
                 RULE.id,

@@ -8,14 +8,20 @@ mod config_mount;
 mod dagu_home;
 mod data_mount;
 mod env_passthrough;
+mod existing_claim;
 mod extra_env;
+mod finding;
 pub(crate) mod helpers;
 mod insecure_config;
+mod latest_image_workers;
 mod pvc_exists;
 mod pvc_read_write_many;
 mod service_links_disabled;
 mod stable_selectors;
+mod standalone_single_replica;
+mod worker_coordinators;
 mod worker_labels;
+mod worker_pool_dns_name;
 mod worker_pool_label;
 mod worker_pool_name;
 mod worker_pools_rendered;
@@ -23,100 +29,11 @@ mod worker_pools_rendered;
 #[cfg(test)]
 pub(crate) mod testing;
 
-use json_patch::PatchOperation;
-use serde_json::Value;
+pub use finding::{Action, Finding};
 
 use super::context::Context;
 use super::manifest::Doc;
-
-/// What a finding asks for.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "lowercase", tag = "action", content = "operations")]
-pub enum Action {
-    /// An invariant is violated and kubectl-dagu will not guess the fix: exit 1.
-    Error,
-    /// Worth knowing, not failing (e.g. an insecure setting the chart renders by default).
-    Warning,
-    /// Enforcement applies these operations to the document.
-    Fix(Vec<PatchOperation>),
-}
-
-/// One result of one rule.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct Finding {
-    pub rule: &'static str,
-    /// Position of the document in the stream's document list; `None` for findings about the values or about
-    /// an object missing from the stream.
-    #[serde(skip)]
-    pub doc: Option<usize>,
-    /// JSON pointer into the document (or into the values, when `doc` is `None`).
-    pub pointer: String,
-    pub message: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub expected: Option<Value>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub found: Option<Value>,
-    #[serde(flatten)]
-    pub action: Action,
-    /// A fix worth a warning even when enforcement succeeds (it overrode a value someone set on purpose).
-    #[serde(skip)]
-    pub notable: bool,
-}
-
-impl Finding {
-    pub fn error(
-        rule: &'static str,
-        doc: Option<usize>,
-        pointer: impl Into<String>,
-        message: impl Into<String>,
-    ) -> Self {
-        Finding {
-            rule,
-            doc,
-            pointer: pointer.into(),
-            message: message.into(),
-            expected: None,
-            found: None,
-            action: Action::Error,
-            notable: false,
-        }
-    }
-    pub fn warning(
-        rule: &'static str,
-        doc: Option<usize>,
-        pointer: impl Into<String>,
-        message: impl Into<String>,
-    ) -> Self {
-        Finding {
-            action: Action::Warning,
-            ..Finding::error(rule, doc, pointer, message)
-        }
-    }
-    pub fn fix(
-        rule: &'static str,
-        doc: usize,
-        pointer: impl Into<String>,
-        message: impl Into<String>,
-        ops: Vec<PatchOperation>,
-    ) -> Self {
-        Finding {
-            action: Action::Fix(ops),
-            ..Finding::error(rule, Some(doc), pointer, message)
-        }
-    }
-    pub fn expected(mut self, expected: Value, found: Option<Value>) -> Self {
-        self.expected = Some(expected);
-        self.found = found;
-        self
-    }
-    pub fn notable(mut self, notable: bool) -> Self {
-        self.notable = notable;
-        self
-    }
-    pub fn is_error(&self) -> bool {
-        self.action == Action::Error
-    }
-}
+use super::profile::{self, Mode, Profile};
 
 /// A rule: its id (the file name, printed in every message), a one-line description, and its check.
 pub struct Rule {
@@ -125,32 +42,136 @@ pub struct Rule {
     pub check: fn(&Context, &[Doc]) -> Vec<Finding>,
 }
 
-/// Every rule, in the order they run.
-pub const RULES: &[Rule] = &[
-    component_names::RULE,
-    stable_selectors::RULE,
-    pvc_exists::RULE,
-    pvc_read_write_many::RULE,
-    worker_pool_name::RULE,
-    worker_pools_rendered::RULE,
-    service_links_disabled::RULE,
-    data_mount::RULE,
-    config_mount::RULE,
-    dagu_home::RULE,
-    component_env::RULE,
-    extra_env::RULE,
-    worker_pool_label::RULE,
-    worker_labels::RULE,
-    env_passthrough::RULE,
-    insecure_config::RULE,
+/// Where a rule holds: chart versions (a `semver::VersionReq`), deployment modes, and the Dagu version
+/// (`*`, `latest`, or a `VersionReq` on a pinned tag). A rule runs when any of its scopes matches the profile.
+#[derive(Debug, Clone, Copy)]
+pub struct Scope {
+    pub charts: &'static str,
+    pub modes: &'static [Mode],
+    pub dagu: &'static str,
+}
+
+impl Scope {
+    pub fn matches(&self, p: &Profile) -> bool {
+        profile::req(self.charts).matches(&p.chart)
+            && self.modes.contains(&p.mode)
+            && p.dagu.matches(self.dagu)
+    }
+    fn describe(&self) -> String {
+        let modes = if self.modes.len() == 2 {
+            "all modes".to_string()
+        } else {
+            self.modes
+                .iter()
+                .map(|m| m.as_str())
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        let mut out = format!("charts {}, {modes}", self.charts);
+        if self.dagu != "*" {
+            out.push_str(&format!(", Dagu {}", self.dagu));
+        }
+        out
+    }
+}
+
+/// A registry row: the rule and where it applies.
+pub struct Entry {
+    pub rule: Rule,
+    pub applies: &'static [Scope],
+}
+
+impl Entry {
+    pub fn applies_to(&self, p: &Profile) -> bool {
+        self.applies.iter().any(|s| s.matches(p))
+    }
+}
+
+const ALL: &[Mode] = &[Mode::Standalone, Mode::Distributed];
+const DISTRIBUTED: &[Mode] = &[Mode::Distributed];
+const fn scope(charts: &'static str, modes: &'static [Mode]) -> Scope {
+    Scope {
+        charts,
+        modes,
+        dagu: "*",
+    }
+}
+const EVERYWHERE: &[Scope] = &[scope("*", ALL)];
+const fn row(rule: Rule, applies: &'static [Scope]) -> Entry {
+    Entry { rule, applies }
+}
+
+/// Every rule, in the order they run, with where it applies.
+pub const RULES: &[Entry] = &[
+    row(component_names::RULE, EVERYWHERE),
+    row(stable_selectors::RULE, EVERYWHERE),
+    row(pvc_exists::RULE, EVERYWHERE),
+    row(existing_claim::RULE, &[scope(">=2.0.0", ALL)]),
+    row(
+        pvc_read_write_many::RULE,
+        &[scope("<2.0.0", ALL), scope(">=2.0.0", DISTRIBUTED)],
+    ),
+    row(
+        standalone_single_replica::RULE,
+        &[scope(">=2.0.0", &[Mode::Standalone])],
+    ),
+    row(worker_pool_name::RULE, &[scope("<2.0.0", ALL)]),
+    row(worker_pool_dns_name::RULE, &[scope(">=2.0.0", DISTRIBUTED)]),
+    row(worker_pools_rendered::RULE, &[scope("*", DISTRIBUTED)]),
+    row(service_links_disabled::RULE, EVERYWHERE),
+    row(data_mount::RULE, EVERYWHERE),
+    row(config_mount::RULE, EVERYWHERE),
+    row(dagu_home::RULE, EVERYWHERE),
+    row(component_env::RULE, EVERYWHERE),
+    row(extra_env::RULE, EVERYWHERE),
+    row(worker_pool_label::RULE, &[scope("*", DISTRIBUTED)]),
+    row(worker_labels::RULE, &[scope("*", DISTRIBUTED)]),
+    row(
+        worker_coordinators::RULE,
+        &[
+            scope(">=1.0.10", DISTRIBUTED),
+            Scope {
+                charts: "<1.0.10",
+                modes: DISTRIBUTED,
+                dagu: ">=2.9.0",
+            },
+        ],
+    ),
+    row(
+        latest_image_workers::RULE,
+        &[Scope {
+            charts: "<1.0.10",
+            modes: DISTRIBUTED,
+            dagu: "latest",
+        }],
+    ),
+    row(env_passthrough::RULE, EVERYWHERE),
+    row(insecure_config::RULE, EVERYWHERE),
 ];
 
-/// The table `--list-rules` prints.
-pub fn list() -> String {
-    let width = RULES.iter().map(|r| r.id.len()).max().unwrap_or(0);
+/// The rules that run for `profile`, in order.
+pub fn for_profile(profile: &Profile) -> impl Iterator<Item = &'static Rule> + '_ {
     RULES
         .iter()
-        .map(|r| format!("{:width$}  {}\n", r.id, r.description))
+        .filter(|e| e.applies_to(profile))
+        .map(|e| &e.rule)
+}
+
+/// The table `--list-rules` prints: id, description, and where each rule applies.
+pub fn list() -> String {
+    let width = RULES.iter().map(|r| r.rule.id.len()).max().unwrap_or(0);
+    RULES
+        .iter()
+        .map(|r| {
+            let applies: Vec<String> = r.applies.iter().map(Scope::describe).collect();
+            format!(
+                "{:width$}  {}\n{:width$}  applies to: {}\n",
+                r.rule.id,
+                r.rule.description,
+                "",
+                applies.join("; ")
+            )
+        })
         .collect()
 }
 
@@ -160,11 +181,20 @@ mod tests {
 
     #[test]
     fn rule_ids_are_unique_kebab_case_and_match_their_file() {
-        let mut ids: Vec<&str> = RULES.iter().map(|r| r.id).collect();
+        let mut ids: Vec<&str> = RULES.iter().map(|r| r.rule.id).collect();
         ids.sort();
         ids.dedup();
         assert_eq!(ids.len(), RULES.len());
-        for rule in RULES {
+        for entry in RULES {
+            let rule = &entry.rule;
+            for scope in entry.applies {
+                profile::req(scope.charts);
+                assert!(
+                    scope.dagu == "*"
+                        || scope.dagu == "latest"
+                        || semver::VersionReq::parse(scope.dagu).is_ok()
+                );
+            }
             assert!(rule.id.chars().all(|c| c.is_ascii_lowercase() || c == '-'));
             let file = format!(
                 "{}/src/post_render/rules/{}.rs",

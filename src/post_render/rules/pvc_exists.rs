@@ -30,7 +30,9 @@ fn check(ctx: &Context, docs: &[Doc]) -> Vec<Finding> {
         ));
     }
     let name = ctx.pvc_name();
-    if !docs.iter().any(|d| d.is("PersistentVolumeClaim", &name)) {
+    // persistence.existingClaim (2.x): the claim is made outside the release; existing-claim checks the rest.
+    if ctx.existing_claim().is_none() && !docs.iter().any(|d| d.is("PersistentVolumeClaim", &name))
+    {
         findings.push(Finding::error(
             RULE.id,
             None,

@@ -34,10 +34,18 @@ fn check(ctx: &Context, docs: &[Doc]) -> Vec<Finding> {
                     "/spec/accessModes",
                     format!(
                         "PersistentVolumeClaim {name}: access modes lack ReadWriteMany, but the coordinator, \
-                         scheduler, UI and workers all mount it, usually from different nodes. Use an RWX \
-                         storage class (persistence.accessMode=ReadWriteMany, persistence.storageClass=...), \
-                         or for a single-node cluster set persistence.skipValidation=true \
-                         (or pass --skip-validation)"
+                         scheduler, UI{} all mount it, usually from different nodes. Use an RWX storage class \
+                         (persistence.accessMode=ReadWriteMany, persistence.storageClass=...), {} \
+                         (or pass --skip-validation)",
+                        if ctx.profile.generation.workers_share_pvc { " and workers" } else { "" },
+                        match ctx.profile.generation.skip_validation_value {
+                            Some(key) => format!("or for a single-node cluster set {key}=true"),
+                            None => format!(
+                                "or for a single-node cluster deploymentMode=standalone (chart {} has no \
+                                 persistence.skipValidation)",
+                                ctx.profile.chart
+                            ),
+                        }
                     ),
                 )
                 .expected(json!(["ReadWriteMany"]), modes.cloned())

@@ -1,5 +1,6 @@
-//! Every worker pod template carries `daguit.dev/worker-pool: <pool>` (chart docs, "Worker Labels": the pod
-//! metadata always includes it). Patched; pod labels can be added without touching the immutable selector.
+//! Every worker pod template carries the pool label, `daguit.dev/worker-pool: <pool>` (charts from 1.0.9:
+//! `dagu.sh/worker-pool`, the profile's `pool_label`) (chart docs, "Worker Labels": the pod metadata always
+//! includes it). Patched; pod labels can be added without touching the immutable selector.
 
 use serde_json::json;
 
@@ -7,22 +8,23 @@ use super::helpers::{add, components, describe, replace, test, token};
 use super::{Finding, Rule};
 use crate::post_render::context::Context;
 use crate::post_render::manifest::Doc;
-use crate::post_render::model::{Role, POOL_LABEL};
+use crate::post_render::model::Role;
 
 pub const RULE: Rule = Rule {
     id: "worker-pool-label",
-    description: "every worker pod template has the label daguit.dev/worker-pool: <pool>",
+    description: "every worker pod template has the pool label (daguit.dev/worker-pool; from 1.0.9 dagu.sh/worker-pool)",
     check,
 };
 
 const LABELS: &str = "/spec/template/metadata/labels";
 
 fn check(ctx: &Context, docs: &[Doc]) -> Vec<Finding> {
+    let pool_label = ctx.profile.generation.pool_label;
     components(ctx, docs)
         .filter(|(c, _)| c.role == Role::Worker)
         .filter_map(|(c, d)| {
             let pool = c.pool.as_deref()?;
-            let path = format!("{LABELS}/{}", token(POOL_LABEL));
+            let path = format!("{LABELS}/{}", token(pool_label));
             let found = d.pointer(&path);
             let labels = d.pointer(LABELS);
             if labels.is_some_and(|l| !l.is_object()) || d.pointer("/spec/template/metadata").is_some_and(|m| !m.is_object()) {
@@ -34,11 +36,11 @@ fn check(ctx: &Context, docs: &[Doc]) -> Vec<Finding> {
                 (_, Some(v)) => vec![test(&path, v.clone()), replace(&path, json!(pool))],
                 (Some(_), None) => vec![add(&path, json!(pool))],
                 (None, None) if d.pointer("/spec/template/metadata").is_some() => {
-                    vec![add(LABELS, json!({POOL_LABEL: pool}))]
+                    vec![add(LABELS, json!({pool_label: pool}))]
                 }
                 (None, None) => vec![add(
                     "/spec/template/metadata",
-                    json!({"labels": {POOL_LABEL: pool}}),
+                    json!({"labels": {pool_label: pool}}),
                 )],
             };
             Some(
@@ -46,7 +48,7 @@ fn check(ctx: &Context, docs: &[Doc]) -> Vec<Finding> {
                     RULE.id,
                     c.doc,
                     path,
-                    format!("{}: label pods {POOL_LABEL}={pool}", describe(c)),
+                    format!("{}: label pods {pool_label}={pool}", describe(c)),
                     ops,
                 )
                 .expected(json!(pool), found.cloned()),
@@ -58,6 +60,7 @@ fn check(ctx: &Context, docs: &[Doc]) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::post_render::model::POOL_LABEL;
     use crate::post_render::rules::testing::{fixed, run, valid, WORKER};
 
     #[test]

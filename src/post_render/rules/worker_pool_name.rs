@@ -9,7 +9,7 @@ use super::helpers::{components, describe};
 use super::{Finding, Rule};
 use crate::post_render::context::Context;
 use crate::post_render::manifest::Doc;
-use crate::post_render::model::{Role, POOL_LABEL};
+use crate::post_render::model::Role;
 
 pub const RULE: Rule = Rule {
     id: "worker-pool-name",
@@ -29,16 +29,31 @@ const HOW: &str =
     "Rename the pool in workerPools: valid names are like general, gpu-workers, us-east-1";
 
 fn check(ctx: &Context, docs: &[Doc]) -> Vec<Finding> {
+    check_with(
+        RULE.id,
+        ctx,
+        docs,
+        valid_pool_name,
+        "does not match ^[a-z][a-z0-9-]*$",
+    )
+}
+
+/// The check itself, for a pool-name rule (`valid`, and what an invalid name fails, for messages).
+pub(super) fn check_with(
+    id: &'static str,
+    ctx: &Context,
+    docs: &[Doc],
+    valid: fn(&str) -> bool,
+    fails: &str,
+) -> Vec<Finding> {
     let mut findings = vec![];
     if let Some(pools) = ctx.value("/workerPools").and_then(Value::as_object) {
-        for name in pools.keys().filter(|n| !valid_pool_name(n)) {
+        for name in pools.keys().filter(|n| !valid(n)) {
             findings.push(Finding::error(
-                RULE.id,
+                id,
                 None,
                 format!("/workerPools/{}", super::helpers::token(name)),
-                format!(
-                    "values: worker pool name {name:?} does not match ^[a-z][a-z0-9-]*$. {HOW}"
-                ),
+                format!("values: worker pool name {name:?} {fails}. {HOW}"),
             ));
         }
     }
@@ -46,26 +61,27 @@ fn check(ctx: &Context, docs: &[Doc]) -> Vec<Finding> {
     for (c, _) in components(ctx, docs).filter(|(c, _)| c.role == Role::Worker) {
         match c.pool.as_deref() {
             None => findings.push(Finding::error(
-                RULE.id,
+                id,
                 Some(c.doc),
                 "/spec/template/metadata/labels",
                 format!(
-                    "{} runs a Dagu worker but its pool is unknown: no {POOL_LABEL} label and the name does \
+                    "{} runs a Dagu worker but its pool is unknown: no {} label and the name does \
                      not follow {}-worker-<pool>. Add the label (or check --fullname / the values)",
                     describe(c),
+                    ctx.profile.generation.pool_label,
                     ctx.fullname
                 ),
             )),
-            Some(pool) if !valid_pool_name(pool) => findings.push(Finding::error(
-                RULE.id,
+            Some(pool) if !valid(pool) => findings.push(Finding::error(
+                id,
                 Some(c.doc),
                 "/metadata/name",
-                format!("{}: worker pool name {pool:?} does not match ^[a-z][a-z0-9-]*$. {HOW}", describe(c)),
+                format!("{}: worker pool name {pool:?} {fails}. {HOW}", describe(c)),
             )),
             Some(pool) => {
                 if let Some(other) = seen.insert(pool, &c.name) {
                     findings.push(Finding::error(
-                        RULE.id,
+                        id,
                         Some(c.doc),
                         "/metadata/name",
                         format!(
@@ -84,6 +100,7 @@ fn check(ctx: &Context, docs: &[Doc]) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::post_render::model::POOL_LABEL;
     use crate::post_render::rules::testing::{run, valid, WORKER};
     use serde_json::json;
 

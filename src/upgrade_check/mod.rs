@@ -1,0 +1,268 @@
+//! `kubectl dagu upgrade-check`: read the new rendering on stdin, fetch the release's live objects, ask the
+//! API server (server-side dry-run) whether it accepts each create and update, and print the [`plan`]: what the
+//! upgrade breaks and the steps to run before `helm upgrade`. `--apply` runs those steps after a confirmation.
+
+pub mod plan;
+mod report;
+#[cfg(test)]
+mod tests;
+
+use std::collections::BTreeMap;
+use std::io::{IsTerminal, Read, Write as _};
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::core::v1::{ConfigMap, PersistentVolumeClaim, Service, ServiceAccount};
+use kube::api::{
+    ApiResource, DeleteParams, DynamicObject, ListParams, PostParams, PropagationPolicy,
+};
+use kube::{Api, Client};
+use serde_json::Value;
+
+use crate::cli::GlobalArgs;
+use crate::exit;
+use crate::kube_client::KubeArgs;
+use crate::post_render::{document, values, yaml};
+use plan::{key, DryRun, Key, Step};
+use report::{confirm, render};
+
+const AFTER_HELP: &str = "\
+Examples:
+  helm template dagu dagu/dagu --version 2.0.3 -f values.yaml -n dagu \\
+      | kubectl dagu upgrade-check dagu -n dagu -f values.yaml
+  helm template dagu dagu/dagu --version 2.0.3 -f values.yaml -n dagu \\
+      | kubectl dagu upgrade-check dagu -n dagu --apply --yes && helm upgrade dagu dagu/dagu ...
+
+Every create and update of the new rendering is sent to the API server as a dry run (nothing
+changes): what it refuses (an immutable selector, a claim's spec) is reported with its message.
+Objects the upgrade deletes are listed with the value that keeps them. The steps printed
+(kubectl delete deployment X --cascade=orphan: the pods keep serving until the new ReplicaSet's
+are Ready) make the upgrade go through; --apply runs them after asking (--yes: without asking).
+
+Exit codes: 0 safe as is (or --apply ran every step the plan needs); 1 blocked (the plan is
+printed); 2 unreadable input or bad flags; 3 the cluster cannot be reached or refused a request.
+RBAC: docs/rbac/upgrade-check.yaml (dry-run create/update needs the create/update verbs).";
+
+/// Flags of `kubectl dagu upgrade-check`.
+#[derive(Debug, Clone, clap::Args)]
+#[command(after_help = AFTER_HELP)]
+pub struct Args {
+    /// The Helm release to upgrade.
+    #[arg(default_value = "dagu")]
+    pub release: String,
+    #[command(flatten)]
+    pub kube: KubeArgs,
+    /// The values file the new rendering used (repeatable), to find values traps of the target chart.
+    #[arg(short = 'f', long = "values", value_name = "FILE")]
+    pub values: Vec<PathBuf>,
+    /// Run the plan's steps (after a confirmation on the terminal).
+    #[arg(long)]
+    pub apply: bool,
+    /// With --apply: do not ask.
+    #[arg(long, requires = "apply")]
+    pub yes: bool,
+}
+
+/// Where the least-privilege Role is documented (named when the server says 403).
+const ROLE: &str = "docs/rbac/upgrade-check.yaml";
+
+/// The kinds compared and dry-run (what the Dagu charts render).
+fn api_resource(kind: &str) -> Option<ApiResource> {
+    Some(match kind {
+        "Deployment" => ApiResource::erase::<Deployment>(&()),
+        "Service" => ApiResource::erase::<Service>(&()),
+        "PersistentVolumeClaim" => ApiResource::erase::<PersistentVolumeClaim>(&()),
+        "ConfigMap" => ApiResource::erase::<ConfigMap>(&()),
+        "ServiceAccount" => ApiResource::erase::<ServiceAccount>(&()),
+        _ => return None,
+    })
+}
+const KINDS: &[&str] = &[
+    "Deployment",
+    "Service",
+    "PersistentVolumeClaim",
+    "ConfigMap",
+    "ServiceAccount",
+];
+
+pub fn run(args: &Args, _global: &GlobalArgs) -> anyhow::Result<u8> {
+    let new = read_rendering().map_err(|e| exit::with_code(exit::USAGE, e))?;
+    let values = load_values(&args.values).map_err(|e| exit::with_code(exit::USAGE, e))?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("failed to start the async runtime")?;
+    runtime.block_on(check(args, new, values))
+}
+
+async fn check(args: &Args, new: Vec<Value>, values: Option<Value>) -> anyhow::Result<u8> {
+    let (client, ns) = crate::kube_client::client(&args.kube)
+        .await
+        .map_err(|e| exit::with_code(exit::CLUSTER, e))?;
+    let live = fetch_live(&client, &ns, &args.release).await?;
+    let mut dry_runs = BTreeMap::new();
+    for obj in &new {
+        if let Some(k) = key(obj) {
+            if api_resource(&k.0).is_some() {
+                let answer = dry_run(
+                    &client,
+                    &ns,
+                    obj,
+                    live.iter().find(|l| key(l).as_ref() == Some(&k)),
+                )
+                .await?;
+                dry_runs.insert(k, answer);
+            }
+        }
+    }
+    let plan = plan::plan(&new, &live, &dry_runs, values.as_ref());
+    let mut out = std::io::stdout().lock();
+    out.write_all(render(&plan, &args.release, &ns, new.len(), live.len()).as_bytes())?;
+    out.flush()?;
+    if plan.safe() {
+        return Ok(exit::SUCCESS);
+    }
+    if !args.apply || plan.steps.is_empty() {
+        return Ok(exit::FAILURE);
+    }
+    if !args.yes && !confirm(plan.steps.len())? {
+        writeln!(out, "nothing run")?;
+        return Ok(exit::FAILURE);
+    }
+    for step in &plan.steps {
+        apply(&client, &ns, step).await?;
+        writeln!(out, "ran: {}", step.command(&ns))?;
+    }
+    Ok(if plan.resolvable() {
+        exit::SUCCESS
+    } else {
+        exit::FAILURE
+    })
+}
+
+fn read_rendering() -> anyhow::Result<Vec<Value>> {
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        anyhow::bail!("upgrade-check reads the new rendering on stdin: helm template RELEASE CHART -f values.yaml | kubectl dagu upgrade-check RELEASE");
+    }
+    let mut input = Vec::new();
+    stdin
+        .lock()
+        .take(crate::post_render::MAX_STREAM_BYTES)
+        .read_to_end(&mut input)
+        .context("cannot read stdin")?;
+    let mut out = Vec::new();
+    for (i, chunk) in document::split(&input)
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| !c.is_empty())
+    {
+        let text = std::str::from_utf8(chunk.body).context("the rendering is not UTF-8")?;
+        let value = yaml::parse(text)
+            .map_err(|e| anyhow::anyhow!("document {} of the rendering: {}", i + 1, e.message))?;
+        if value.is_object() {
+            out.push(value);
+        }
+    }
+    if out.is_empty() {
+        anyhow::bail!("the rendering on stdin holds no objects");
+    }
+    Ok(out)
+}
+
+fn load_values(files: &[PathBuf]) -> anyhow::Result<Option<Value>> {
+    if files.is_empty() {
+        return Ok(None);
+    }
+    let mut merged = Value::Object(Default::default());
+    for path in files {
+        let text = std::fs::read(path)
+            .with_context(|| format!("cannot read values file {}", path.display()))?;
+        values::merge(
+            &mut merged,
+            values::parse_file(&path.display().to_string(), &text)?,
+        );
+    }
+    Ok(Some(merged))
+}
+
+async fn fetch_live(client: &Client, ns: &str, release: &str) -> anyhow::Result<Vec<Value>> {
+    let params = ListParams::default().labels(&format!("app.kubernetes.io/instance={release}"));
+    let mut out = Vec::new();
+    for kind in KINDS {
+        let ar = api_resource(kind).expect("listed kinds have resources");
+        let api: Api<DynamicObject> = Api::namespaced_with(client.clone(), ns, &ar);
+        let list = api.list(&params).await.map_err(|e| {
+            crate::doctor::cluster_error(ROLE, e, &format!("list {}", ar.plural), ns)
+        })?;
+        for mut o in list.items {
+            o.types = Some(kube::api::TypeMeta {
+                api_version: ar.api_version.clone(),
+                kind: ar.kind.clone(),
+            });
+            out.push(serde_json::to_value(o)?);
+        }
+    }
+    Ok(out)
+}
+
+async fn dry_run(
+    client: &Client,
+    ns: &str,
+    new: &Value,
+    live: Option<&Value>,
+) -> anyhow::Result<DryRun> {
+    let k: Key = key(new).expect("keyed");
+    let ar = api_resource(&k.0).expect("supported kind");
+    let api: Api<DynamicObject> = Api::namespaced_with(client.clone(), ns, &ar);
+    let pp = PostParams {
+        dry_run: true,
+        field_manager: Some("kubectl-dagu".into()),
+    };
+    let mut body = match live {
+        Some(l) => plan::prepare_update(new, l),
+        None => new.clone(),
+    };
+    body["metadata"]["namespace"] = Value::String(ns.to_string());
+    let obj: DynamicObject = serde_json::from_value(body).context("an object of the rendering")?;
+    let result = match live {
+        Some(_) => api.replace(&k.1, &pp, &obj).await.map(|_| ()),
+        None => api.create(&pp, &obj).await.map(|_| ()),
+    };
+    match result {
+        Ok(()) => Ok(DryRun::Accepted),
+        Err(kube::Error::Api(s)) if s.code == 422 => Ok(DryRun::Invalid(s.message)),
+        Err(kube::Error::Api(s)) if s.code != 403 && s.code != 401 => {
+            Ok(DryRun::Refused(s.code, s.message))
+        }
+        Err(e) => Err(crate::doctor::cluster_error(
+            ROLE,
+            e,
+            &format!(
+                "dry-run {} {}/{}",
+                if live.is_some() { "update" } else { "create" },
+                k.0,
+                k.1
+            ),
+            ns,
+        )),
+    }
+}
+
+async fn apply(client: &Client, ns: &str, step: &Step) -> anyhow::Result<()> {
+    match step {
+        Step::OrphanDelete { kind, name } => {
+            let ar = api_resource(kind).context("a kind upgrade-check knows")?;
+            let api: Api<DynamicObject> = Api::namespaced_with(client.clone(), ns, &ar);
+            let dp = DeleteParams {
+                propagation_policy: Some(PropagationPolicy::Orphan),
+                ..DeleteParams::default()
+            };
+            api.delete(name, &dp).await.map_err(|e| {
+                crate::doctor::cluster_error(ROLE, e, &format!("delete {kind} {name}"), ns)
+            })?;
+        }
+    }
+    Ok(())
+}
