@@ -61,3 +61,28 @@ fn invalid_utf8_is_located() {
         "{e}"
     );
 }
+
+#[test]
+fn a_large_stream_parsed_in_parallel_reports_the_first_broken_document() {
+    let mut stream = String::new();
+    for i in 1..=1200 {
+        match i {
+            700 => stream.push_str("---\nkind: [unclosed\n"),
+            1100 => stream.push_str("---\napiVersion: v1\n"),
+            _ => stream.push_str(&format!(
+                "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c{i}}}\n"
+            )),
+        }
+    }
+    assert!(err(&stream).contains("document 700"), "{}", err(&stream));
+    let ok: String = (1..=1200)
+        .map(|i| format!("---\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c{i}}}\n"))
+        .collect();
+    let docs = parse_stream(ok.as_bytes()).unwrap();
+    assert_eq!(docs.len(), 1200);
+    assert_eq!(docs[1199].reference.index, 1200);
+    assert_eq!(
+        docs[1199].object.as_ref().unwrap().name.as_deref(),
+        Some("c1200")
+    );
+}
