@@ -86,3 +86,28 @@ fn a_large_stream_parsed_in_parallel_reports_the_first_broken_document() {
         Some("c1200")
     );
 }
+
+#[test]
+fn live_objects_become_documents_the_pipeline_checks() {
+    let objects = vec![
+        serde_json::json!({"apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": "dagu-ui", "namespace": "team", "labels": {"helm.sh/chart": "dagu-2.0.3"}},
+        "spec": {"template": {"spec": {"containers": [{"name": "ui", "image": "x:2.11.1",
+            "args": ["dagu", "start-all"]}]}}}}),
+    ];
+    let docs = docs_from_values(objects, "live release dagu");
+    assert_eq!(
+        docs[0].reference.to_string(),
+        "document 1 Deployment/dagu-ui (live release dagu)"
+    );
+    let choice = crate::post_render::profile::choose_docs(&docs, None);
+    assert_eq!(
+        choice.profile.mode,
+        crate::post_render::profile::Mode::Standalone
+    );
+    let outcome = crate::post_render::process_docs(docs, &Default::default()).unwrap();
+    assert!(outcome
+        .findings
+        .iter()
+        .any(|f| f.rule == "standalone-single-replica"));
+}
