@@ -20,6 +20,19 @@ pub struct Chunk<'a> {
     pub crlf: bool,
 }
 
+impl Chunk<'static> {
+    /// A chunk with no bytes (for documents built from objects rather than read from a stream).
+    pub fn empty() -> Self {
+        Chunk {
+            raw: b"",
+            header: b"",
+            body: b"",
+            body_line: 1,
+            crlf: false,
+        }
+    }
+}
+
 impl Chunk<'_> {
     /// True when the body holds no YAML content (only blanks or comments): nothing to parse.
     pub fn is_empty(&self) -> bool {

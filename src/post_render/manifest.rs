@@ -77,31 +77,58 @@ pub fn parse_stream_keeping<'a>(
     let mut docs = Vec::new();
     let mut index = 0;
     for chunk in document::split(input) {
-        if chunk.is_empty() {
-            docs.push(Doc {
-                reference: DocRef::default(),
-                chunk,
-                object: None,
-            });
-            continue;
-        }
-        index += 1;
-        let mut reference = DocRef {
-            index,
-            source: chunk.source().map(str::to_string),
-            ..DocRef::default()
+        let reference = if chunk.is_empty() {
+            DocRef::default()
+        } else {
+            index += 1;
+            DocRef {
+                index,
+                source: chunk.source().map(str::to_string),
+                ..DocRef::default()
+            }
         };
-        let object = parse_object(&chunk, &mut reference, extra_kinds)?;
         docs.push(Doc {
             chunk,
             reference,
-            object: Some(object),
+            object: None,
         });
     }
     if index == 0 {
         return Err(InputError::OnlyComments);
     }
+    parse_all(&mut docs, extra_kinds)?;
     Ok(docs)
+}
+
+/// Documents at least this many per thread before parsing is split across threads (threads cost more than
+/// they save on small streams).
+const DOCS_PER_THREAD: usize = 256;
+
+/// Parses every non-empty chunk, in parallel slices on large streams; the first error in stream order wins.
+fn parse_all(docs: &mut [Doc], extra_kinds: &[&str]) -> Result<(), InputError> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = (docs.len() / DOCS_PER_THREAD).clamp(1, cores);
+    let parse_slice = |slice: &mut [Doc]| -> Result<(), InputError> {
+        for doc in slice.iter_mut().filter(|d| !d.chunk.is_empty()) {
+            doc.object = Some(parse_object(&doc.chunk, &mut doc.reference, extra_kinds)?);
+        }
+        Ok(())
+    };
+    if threads == 1 {
+        return parse_slice(docs);
+    }
+    let size = docs.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = docs
+            .chunks_mut(size)
+            .map(|slice| scope.spawn(|| parse_slice(slice)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a parser thread does not panic"))
+            .collect::<Result<Vec<()>, InputError>>()
+    })?;
+    Ok(())
 }
 
 fn parse_object(
@@ -241,5 +268,8 @@ fn describe(value: &Value) -> &'static str {
     }
 }
 
+mod live;
 #[cfg(test)]
 mod tests;
+
+pub use live::docs_from_values;

@@ -61,3 +61,53 @@ fn invalid_utf8_is_located() {
         "{e}"
     );
 }
+
+#[test]
+fn a_large_stream_parsed_in_parallel_reports_the_first_broken_document() {
+    let mut stream = String::new();
+    for i in 1..=1200 {
+        match i {
+            700 => stream.push_str("---\nkind: [unclosed\n"),
+            1100 => stream.push_str("---\napiVersion: v1\n"),
+            _ => stream.push_str(&format!(
+                "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c{i}}}\n"
+            )),
+        }
+    }
+    assert!(err(&stream).contains("document 700"), "{}", err(&stream));
+    let ok: String = (1..=1200)
+        .map(|i| format!("---\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c{i}}}\n"))
+        .collect();
+    let docs = parse_stream(ok.as_bytes()).unwrap();
+    assert_eq!(docs.len(), 1200);
+    assert_eq!(docs[1199].reference.index, 1200);
+    assert_eq!(
+        docs[1199].object.as_ref().unwrap().name.as_deref(),
+        Some("c1200")
+    );
+}
+
+#[test]
+fn live_objects_become_documents_the_pipeline_checks() {
+    let objects = vec![
+        serde_json::json!({"apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": "dagu-ui", "namespace": "team", "labels": {"helm.sh/chart": "dagu-2.0.3"}},
+        "spec": {"template": {"spec": {"containers": [{"name": "ui", "image": "x:2.11.1",
+            "args": ["dagu", "start-all"]}]}}}}),
+    ];
+    let docs = docs_from_values(objects, "live release dagu");
+    assert_eq!(
+        docs[0].reference.to_string(),
+        "document 1 Deployment/dagu-ui (live release dagu)"
+    );
+    let choice = crate::post_render::profile::choose_docs(&docs, None);
+    assert_eq!(
+        choice.profile.mode,
+        crate::post_render::profile::Mode::Standalone
+    );
+    let outcome = crate::post_render::process_docs(docs, &Default::default()).unwrap();
+    assert!(outcome
+        .findings
+        .iter()
+        .any(|f| f.rule == "standalone-single-replica"));
+}

@@ -145,4 +145,18 @@ mod tests {
             ["fieldRef"]["apiVersion"] = json!("v1");
         assert!(run(&RULE, json!({}), &docs).0.is_empty());
     }
+
+    #[test]
+    fn charts_2x_advertise_the_short_name_and_take_the_port_from_the_container() {
+        use crate::post_render::rules::testing::{run_as, valid, COORDINATOR, UI};
+        let mut docs = valid();
+        docs[COORDINATOR]["spec"]["template"]["spec"]["containers"][0]["env"][2]["value"] =
+            json!("dagu-coordinator");
+        let values = json!({"ui": {"service": {"port": 9090}}});
+        let (findings, _) = run_as(&RULE, "2.0.3", values.clone(), &docs);
+        assert!(findings.is_empty(), "{findings:#?}");
+        let (findings, _) = run_as(&RULE, "1.0.8", values, &docs);
+        let pointers: Vec<usize> = findings.iter().filter_map(|f| f.doc).collect();
+        assert_eq!(pointers, vec![COORDINATOR, UI], "{findings:#?}");
+    }
 }

@@ -39,11 +39,26 @@ fn check(ctx: &Context, docs: &[Doc]) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::post_render::rules::testing::{run, valid};
+    use crate::post_render::rules::testing::{run, run_as, valid, PVC};
     use serde_json::json;
 
     #[test]
     fn nothing_without_the_value() {
         assert!(run(&RULE, json!({}), &valid()).0.is_empty());
+    }
+
+    #[test]
+    fn a_rendered_pvc_beside_an_existing_claim_is_an_error_and_rwx_is_a_warning() {
+        let values = json!({"persistence": {"existingClaim": "shared"}});
+        let (findings, _) = run_as(&RULE, "2.0.3", values.clone(), &valid());
+        assert_eq!(findings.len(), 2, "{findings:#?}");
+        assert!(findings[0].is_error() && findings[0].doc == Some(PVC));
+        assert!(!findings[1].is_error() && findings[1].message.contains("ReadWriteMany"));
+        let mut without = valid();
+        without.remove(PVC);
+        let (findings, _) = run_as(&RULE, "2.0.3", values.clone(), &without);
+        assert_eq!(findings.len(), 1);
+        // 1.x has no existingClaim: the value means nothing there.
+        assert!(run_as(&RULE, "1.0.11", values, &valid()).0.is_empty());
     }
 }

@@ -43,6 +43,30 @@ pub fn components<'c, 'd>(
         .filter_map(move |c| Some((c, docs[c.doc].value()?)))
 }
 
+/// A command/args list without any `FLAG X` / `FLAG=X`, and the X values found (a `FLAG` at the end gives "").
+pub fn strip_flag(list: &[Value], flag: &str) -> (Vec<Value>, Vec<String>) {
+    let with_value = format!("{flag}=");
+    let (mut kept, mut values) = (vec![], vec![]);
+    let mut items = list.iter();
+    while let Some(item) = items.next() {
+        let s = item.as_str().unwrap_or_default();
+        if s == flag {
+            values.push(
+                items
+                    .next()
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string(),
+            );
+        } else if let Some(v) = s.strip_prefix(&with_value) {
+            values.push(v.to_string());
+        } else {
+            kept.push(item.clone());
+        }
+    }
+    (kept, values)
+}
+
 /// The name a finding uses for a component: `Deployment dagu-ui`.
 pub fn describe(c: &Component) -> String {
     format!("Deployment {}", c.name)

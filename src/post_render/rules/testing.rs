@@ -116,6 +116,20 @@ pub fn run_with(
     (findings, after)
 }
 
+/// Like [`run`], checking the stream as chart `version` (its profile decides address forms, claim names...).
+pub fn run_as(
+    rule: &Rule,
+    version: &str,
+    values: Value,
+    docs: &[Value],
+) -> (Vec<Finding>, Vec<Value>) {
+    let flags = Overrides {
+        chart_version: Some(semver::Version::parse(version).expect("a version")),
+        ..Overrides::default()
+    };
+    run_with(rule, values, docs, &flags)
+}
+
 /// Runs the rule, applies its fixes, and asserts a second run has no fix left. Returns (findings, fixed docs).
 pub fn fixed(rule: &Rule, values: Value, docs: &[Value]) -> (Vec<Finding>, Vec<Value>) {
     let (findings, after) = run(rule, values.clone(), docs);

@@ -6,7 +6,7 @@
 
 use serde_json::{json, Value};
 
-use super::helpers::{components, describe, replace, test};
+use super::helpers::{components, describe, replace, strip_flag, test};
 use super::{Finding, Rule};
 use crate::post_render::context::Context;
 use crate::post_render::manifest::Doc;
@@ -41,7 +41,12 @@ fn check_worker(ctx: &Context, c: &Component, d: &Value) -> Option<Finding> {
              list of arguments", describe(c))));
     }
     let mut found = vec![];
-    let cleaned: Vec<Vec<Value>> = lists.iter().map(|(_, l)| strip(l, &mut found)).collect();
+    let mut cleaned = vec![];
+    for (_, list) in &lists {
+        let (kept, values) = strip_flag(list, FLAG);
+        found.extend(values);
+        cleaned.push(kept);
+    }
     if found.len() == 1 && found[0] == wanted {
         return None;
     }
@@ -79,31 +84,6 @@ fn check_worker(ctx: &Context, c: &Component, d: &Value) -> Option<Finding> {
             .expected(json!(wanted), Some(json!(found)))
             .notable(!found.is_empty()),
     )
-}
-
-/// The list without `--worker.coordinators X` / `--worker.coordinators=X`; the X values go to `found`.
-fn strip(list: &[Value], found: &mut Vec<String>) -> Vec<Value> {
-    let mut kept = vec![];
-    let mut i = 0;
-    while i < list.len() {
-        let s = list[i].as_str().unwrap_or_default();
-        if s == FLAG {
-            found.push(
-                list.get(i + 1)
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_string(),
-            );
-            i += 2;
-            continue;
-        }
-        match s.strip_prefix("--worker.coordinators=") {
-            Some(v) => found.push(v.to_string()),
-            None => kept.push(list[i].clone()),
-        }
-        i += 1;
-    }
-    kept
 }
 
 #[cfg(test)]

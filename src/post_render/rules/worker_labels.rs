@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
 
-use super::helpers::{components, describe, replace, test, token};
+use super::helpers::{components, describe, replace, strip_flag, test, token};
 use super::{Finding, Rule};
 use crate::post_render::context::Context;
 use crate::post_render::manifest::Doc;
@@ -39,7 +39,7 @@ fn check_worker(ctx: &Context, c: &Component, d: &Value) -> Option<Finding> {
     let mut found = vec![];
     let mut cleaned = Vec::new();
     for (path, list) in &lists {
-        let (kept, values) = strip_flag(list);
+        let (kept, values) = strip_flag(list, FLAG);
         for v in values {
             existing.extend(parse_pairs(&v));
             found.push(v);
@@ -105,32 +105,6 @@ fn check_worker(ctx: &Context, c: &Component, d: &Value) -> Option<Finding> {
         Finding::fix(RULE.id, c.doc, path, message, ops)
             .expected(json!(joined), Some(json!(found))),
     )
-}
-
-/// The list without any `--worker.labels X` / `--worker.labels=X`, and the X values found.
-fn strip_flag(list: &[Value]) -> (Vec<Value>, Vec<String>) {
-    let (mut kept, mut values) = (vec![], vec![]);
-    let mut i = 0;
-    while i < list.len() {
-        let s = list[i].as_str().unwrap_or_default();
-        if s == FLAG {
-            values.push(
-                list.get(i + 1)
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_string(),
-            );
-            i += 2;
-            continue;
-        }
-        if let Some(v) = s.strip_prefix("--worker.labels=") {
-            values.push(v.to_string());
-        } else {
-            kept.push(list[i].clone());
-        }
-        i += 1;
-    }
-    (kept, values)
 }
 
 fn parse_pairs(s: &str) -> Vec<(String, String)> {
