@@ -262,7 +262,42 @@ async fn apply(client: &Client, ns: &str, step: &Step) -> anyhow::Result<()> {
             api.delete(name, &dp).await.map_err(|e| {
                 crate::doctor::cluster_error(ROLE, e, &format!("delete {kind} {name}"), ns)
             })?;
+            wait_gone(&api, kind, name, ns).await?;
         }
     }
     Ok(())
+}
+
+/// Longest wait for an orphan-deleted object to leave the API (the garbage collector first orphans its
+/// dependents and removes the `orphan` finalizer; measured well under a second on the test cluster).
+const GONE_WAIT: std::time::Duration = std::time::Duration::from_secs(120);
+
+/// Waits until `name` is gone, as `kubectl delete` does: until then it still exists with a deletion
+/// timestamp, and a `helm upgrade` started meanwhile finds it, patches it and fails with "not found".
+/// Lists by name, so the Role's `list` verb suffices.
+async fn wait_gone(
+    api: &Api<DynamicObject>,
+    kind: &str,
+    name: &str,
+    ns: &str,
+) -> anyhow::Result<()> {
+    let lp = ListParams::default().fields(&format!("metadata.name={name}"));
+    let deadline = tokio::time::Instant::now() + GONE_WAIT;
+    loop {
+        let left = api.list(&lp).await.map_err(|e| {
+            crate::doctor::cluster_error(ROLE, e, &format!("list {kind} {name}"), ns)
+        })?;
+        if left.items.is_empty() {
+            return Ok(());
+        }
+        if tokio::time::Instant::now() >= deadline {
+            anyhow::bail!(
+                "{kind} {name} is still being deleted after {}s (its finalizers: {:?}); wait for it to go \
+                 before helm upgrade",
+                GONE_WAIT.as_secs(),
+                left.items[0].metadata.finalizers
+            );
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
 }
