@@ -7,6 +7,7 @@
 
 pub mod context;
 pub mod document;
+mod edit;
 pub mod error;
 pub mod manifest;
 pub mod model;

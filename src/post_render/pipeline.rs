@@ -1,7 +1,9 @@
 //! The post-render pipeline as one pure function: bytes in, documents, context, rules (each rule's fixes
 //! applied before the next rule runs), and an [`Outcome`] that can render the enforced stream. No I/O.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
+
+use json_patch::PatchOperation;
 
 use serde_json::{Map, Value};
 
@@ -54,16 +56,37 @@ impl Outcome<'_> {
     pub fn has_errors(&self) -> bool {
         self.errors().next().is_some()
     }
-    /// The enforced stream: unchanged documents byte for byte, changed ones re-serialised after their header.
+    /// The enforced stream: unchanged documents byte for byte, changed ones edited where the fixes apply.
     pub fn stream(&self) -> Vec<u8> {
         let mut out = Vec::new();
         self.write_stream(&mut out)
             .expect("writing to a Vec cannot fail");
         out
     }
+    /// The bytes of document `i` in the enforced stream.
+    pub fn document(&self, i: usize) -> std::borrow::Cow<'_, [u8]> {
+        let ops: Vec<&PatchOperation> = self
+            .findings
+            .iter()
+            .filter(|f| f.doc == Some(i))
+            .filter_map(|f| match &f.action {
+                Action::Fix(ops) => Some(ops),
+                _ => None,
+            })
+            .flatten()
+            .collect();
+        render::document(&self.docs[i], self.changed.contains(&i).then_some(&ops[..]))
+    }
     pub fn write_stream(&self, out: &mut impl std::io::Write) -> std::io::Result<()> {
+        let mut fixes: BTreeMap<usize, Vec<&PatchOperation>> = BTreeMap::new();
+        for finding in &self.findings {
+            if let (Action::Fix(ops), Some(i)) = (&finding.action, finding.doc) {
+                fixes.entry(i).or_default().extend(ops);
+            }
+        }
         for (i, doc) in self.docs.iter().enumerate() {
-            out.write_all(&render::document(doc, self.changed.contains(&i)))?;
+            let ops = fixes.get(&i).filter(|_| self.changed.contains(&i));
+            out.write_all(&render::document(doc, ops.map(Vec::as_slice)))?;
         }
         Ok(())
     }

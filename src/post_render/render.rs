@@ -1,17 +1,28 @@
 //! Documents back to bytes: an unchanged document is its original chunk; a changed one is its header (helm's
-//! `# Source:` line and other leading comments) followed by the re-serialised object, in the chunk's line
-//! endings.
+//! `# Source:` line and other leading comments) followed by its body with the fixes applied as text edits
+//! ([`edit`]: comments, key order and quoting stay), or, where no text edit gives exactly the fixed object,
+//! the re-serialised object, in the chunk's line endings.
 
 use std::borrow::Cow;
 
+use json_patch::PatchOperation;
+
+use super::edit;
 use super::manifest::Doc;
 use super::yaml;
 
-/// The bytes to write for `doc`.
-pub fn document<'a>(doc: &'a Doc, changed: bool) -> Cow<'a, [u8]> {
-    let Some(value) = doc.value().filter(|_| changed) else {
+/// The bytes to write for `doc`; `fixes` are the operations applied to it, `None` when it is unchanged.
+pub fn document<'a>(doc: &'a Doc, fixes: Option<&[&PatchOperation]>) -> Cow<'a, [u8]> {
+    let (Some(value), Some(fixes)) = (doc.value(), fixes) else {
         return Cow::Borrowed(doc.chunk.raw);
     };
+    let edited = std::str::from_utf8(doc.chunk.body)
+        .ok()
+        .filter(|body| !body.trim().is_empty() && doc.chunk.output_header() == doc.chunk.header)
+        .and_then(|body| edit::edit(body, fixes, value));
+    if let Some(body) = edited {
+        return Cow::Owned([doc.chunk.header, body.as_bytes()].concat());
+    }
     let mut body = yaml::to_string(value);
     if doc.chunk.crlf {
         body = body.replace('\n', "\r\n");

@@ -6,7 +6,6 @@ use serde_json::{json, Value};
 
 use super::manifest::Doc;
 use super::pipeline::Outcome;
-use super::render;
 use super::rules::{Action, Finding};
 
 /// Where a finding points: `document 4 Deployment/dagu-ui (dagu/templates/ui.yaml)`, `values` or `stream`.
@@ -85,7 +84,7 @@ pub fn diff(outcome: &Outcome) -> String {
     for &i in &outcome.changed {
         let doc = &outcome.docs[i];
         let old = String::from_utf8_lossy(doc.chunk.raw);
-        let new_bytes = render::document(doc, true);
+        let new_bytes = outcome.document(i);
         let new = String::from_utf8_lossy(&new_bytes);
         let name = doc.reference.to_string();
         let diff = similar::TextDiff::from_lines(old.as_ref(), new.as_ref());
