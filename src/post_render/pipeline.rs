@@ -84,9 +84,13 @@ impl Outcome<'_> {
                 fixes.entry(i).or_default().extend(ops);
             }
         }
+        fixes.retain(|i, _| self.changed.contains(i));
+        let edited = render::changed(&self.docs, &fixes);
         for (i, doc) in self.docs.iter().enumerate() {
-            let ops = fixes.get(&i).filter(|_| self.changed.contains(&i));
-            out.write_all(&render::document(doc, ops.map(Vec::as_slice)))?;
+            match edited.get(&i) {
+                Some(bytes) => out.write_all(bytes)?,
+                None => out.write_all(doc.chunk.raw)?,
+            }
         }
         Ok(())
     }

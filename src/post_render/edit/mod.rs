@@ -35,7 +35,7 @@ pub fn edit(body: &str, ops: &[&PatchOperation], expected: &Value) -> Option<Str
     let mut value = yaml::parse(&text).ok()?;
     for &op in ops {
         for op in &refine(&value, op) {
-            (text, value) = apply(&text, value, op)?;
+            text = apply(&text, &mut value, op)?;
         }
     }
     if yaml::parse(&text).ok()? != *expected {
@@ -48,21 +48,18 @@ pub fn edit(body: &str, ops: &[&PatchOperation], expected: &Value) -> Option<Str
     })
 }
 
-/// One operation on `text` (whose value is `value`): the new text and value.
-fn apply(text: &str, value: Value, op: &PatchOperation) -> Option<(String, Value)> {
-    let mut after = value.clone();
-    json_patch::patch(&mut after, std::slice::from_ref(op)).ok()?;
+/// One operation on `text` and on `value`, its parsed form: the new text.
+fn apply(text: &str, value: &mut Value, op: &PatchOperation) -> Option<String> {
+    json_patch::patch(value, std::slice::from_ref(op)).ok()?;
     let (path, kind) = match op {
-        PatchOperation::Test(_) => return Some((text.to_string(), after)),
+        PatchOperation::Test(_) => return Some(text.to_string()),
         PatchOperation::Add(a) => (&a.path, Kind::Add),
         PatchOperation::Replace(r) => (&r.path, Kind::Replace),
         PatchOperation::Remove(r) => (&r.path, Kind::Remove),
         _ => return None,
     };
     let tokens: Vec<String> = path.tokens().map(|t| t.decoded().into_owned()).collect();
-    let root = tree::parse(text)?;
-    let text = change(text, &root, &value, &after, &tokens, kind)?;
-    Some((text, after))
+    change(text, &tree::parse(text)?, value, &tokens, kind)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,18 +69,11 @@ enum Kind {
     Remove,
 }
 
-/// One operation at `tokens` as a text edit; `before`/`after` are the whole document around it.
-fn change(
-    text: &str,
-    root: &Node,
-    before: &Value,
-    after: &Value,
-    tokens: &[String],
-    kind: Kind,
-) -> Option<String> {
+/// One operation at `tokens` as a text edit; `after` is the whole document once it is applied.
+fn change(text: &str, root: &Node, after: &Value, tokens: &[String], kind: Kind) -> Option<String> {
     let (key, parent_tokens) = tokens.split_last()?;
     let parent = walk(root, parent_tokens)?;
-    let existed = parent.child(key).is_some() && before.pointer(&pointer(tokens)).is_some();
+    let existed = parent.child(key).is_some();
     let edit = match (kind, &parent.shape) {
         (Kind::Replace, _) => replace(text, parent, key, after.pointer(&pointer(tokens))?),
         (Kind::Add, Shape::Map { .. }) if existed => {
@@ -153,7 +143,7 @@ fn change(
         _ => None,
     };
     // No place for this edit here: rewrite the parent as a whole.
-    edit.or_else(|| change(text, root, before, after, parent_tokens, Kind::Replace))
+    edit.or_else(|| change(text, root, after, parent_tokens, Kind::Replace))
 }
 
 /// The child `key` of `parent` becomes `new`: in place for a one-line scalar, else its entry's or item's
