@@ -20,13 +20,9 @@ fn may_remove(defect: &str, line: &str) -> bool {
 #[test]
 fn fixes_change_only_the_lines_they_patch_in_every_generation() {
     let dir = tempfile::tempdir().unwrap();
-    for version in ["1.0.8", "1.0.9", "1.0.11", "2.0.3"] {
+    for version in ONE_PER_GENERATION {
         let chart = chart(version, dir.path());
-        let values: Vec<&str> = if version.starts_with("2.") {
-            vec![DISTRIBUTED, TWO_POOLS]
-        } else {
-            vec![TWO_POOLS]
-        };
+        let values = two_pools(version);
         for defect in [
             "serviceLinks",
             "workerExtraEnv",

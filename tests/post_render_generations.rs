@@ -76,13 +76,9 @@ fn defects(version: &str) -> &'static [&'static str] {
 #[test]
 fn each_defect_comes_out_as_the_clean_rendering() {
     let dir = tempfile::tempdir().unwrap();
-    for version in ["1.0.8", "1.0.9", "1.0.11", "2.0.3"] {
+    for version in ONE_PER_GENERATION {
         let chart = chart(version, dir.path());
-        let values: Vec<&str> = if version.starts_with("2.") {
-            vec![DISTRIBUTED, TWO_POOLS]
-        } else {
-            vec![TWO_POOLS]
-        };
+        let values = two_pools(version);
         let clean = docs(&template(&chart, &values, &[]));
         for defect in defects(version) {
             let input = template(&chart, &values, &[&format!("testing.break={{{defect}}}")]);

@@ -8,6 +8,17 @@ use serde_json::Value;
 
 pub const TWO_POOLS: &str = "tests/charts/values-with-two-pools.yaml";
 pub const DISTRIBUTED: &str = "tests/charts/values/distributed.yaml";
+/// A chart version of each generation's test chart.
+pub const ONE_PER_GENERATION: [&str; 4] = ["1.0.8", "1.0.9", "1.0.11", "2.0.3"];
+
+/// The two-pool value set for `version` (2.x needs distributed mode for workers).
+pub fn two_pools(version: &str) -> Vec<&'static str> {
+    if version.starts_with("2.") {
+        vec![DISTRIBUTED, TWO_POOLS]
+    } else {
+        vec![TWO_POOLS]
+    }
+}
 
 pub fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
