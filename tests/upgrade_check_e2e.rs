@@ -130,6 +130,27 @@ async fn a_1x_to_2x_upgrade_is_planned_applied_and_keeps_the_data() {
         );
         assert!(out.contains(&step), "{step} missing:\n{out}");
     }
+    // The same plan for scripts: one JSON document, the commands runnable as printed.
+    let (code, out, err) = check(&["-o", "json"], &distributed);
+    assert_eq!(code, 1, "{out}{err}");
+    let plan: serde_json::Value = serde_json::from_str(&out).expect(&out);
+    assert_eq!(
+        (&plan["safe"], &plan["resolvable"]),
+        (&false.into(), &true.into()),
+        "{out}"
+    );
+    let commands: Vec<&str> = plan["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["command"].as_str())
+        .collect();
+    assert!(
+        commands
+            .iter()
+            .any(|c| c.starts_with("kubectl delete deployment up-dagu-ui ")),
+        "{out}"
+    );
     let (code, out, err) = check(&["--apply", "--yes"], &distributed);
     assert_eq!(code, 0, "{out}{err}");
     assert!(

@@ -2,13 +2,14 @@
 //! API server (server-side dry-run) whether it accepts each create and update, and print the [`plan`]: what the
 //! upgrade breaks and the steps to run before `helm upgrade`. `--apply` runs those steps after a confirmation.
 
+mod input;
 pub mod plan;
 mod report;
 #[cfg(test)]
 mod tests;
 
 use std::collections::BTreeMap;
-use std::io::{IsTerminal, Read, Write as _};
+use std::io::Write as _;
 use std::path::PathBuf;
 
 use anyhow::Context as _;
@@ -21,11 +22,11 @@ use kube::{Api, Client};
 use serde_json::Value;
 
 use crate::cli::GlobalArgs;
+use crate::doctor::Format;
 use crate::exit;
 use crate::kube_client::KubeArgs;
-use crate::post_render::{document, values, yaml};
 use plan::{key, DryRun, Key, Step};
-use report::{confirm, render};
+use report::{confirm, json, render};
 
 const AFTER_HELP: &str = "\
 Examples:
@@ -39,6 +40,9 @@ changes): what it refuses (an immutable selector, a claim's spec) is reported wi
 Objects the upgrade deletes are listed with the value that keeps them. The steps printed
 (kubectl delete deployment X --cascade=orphan: the pods keep serving until the new ReplicaSet's
 are Ready) make the upgrade go through; --apply runs them after asking (--yes: without asking).
+
+-o json prints the same plan as one JSON document (safe, resolvable, items, steps with their
+commands) for scripts; with --apply the \"ran:\" lines then go to stderr.
 
 Exit codes: 0 safe as is (or --apply ran every step the plan needs); 1 blocked (the plan is
 printed); 2 unreadable input or bad flags; 3 the cluster cannot be reached or refused a request.
@@ -56,6 +60,9 @@ pub struct Args {
     /// The values file the new rendering used (repeatable), to find values traps of the target chart.
     #[arg(short = 'f', long = "values", value_name = "FILE")]
     pub values: Vec<PathBuf>,
+    /// Output: the plan as text, or as json (items with their ids, steps with their commands).
+    #[arg(short = 'o', long, value_enum, default_value_t = Format::Text)]
+    pub output: Format,
     /// Run the plan's steps (after a confirmation on the terminal).
     #[arg(long)]
     pub apply: bool,
@@ -87,8 +94,8 @@ const KINDS: &[&str] = &[
 ];
 
 pub fn run(args: &Args, _global: &GlobalArgs) -> anyhow::Result<u8> {
-    let new = read_rendering().map_err(|e| exit::with_code(exit::USAGE, e))?;
-    let values = load_values(&args.values).map_err(|e| exit::with_code(exit::USAGE, e))?;
+    let new = input::read_rendering().map_err(|e| exit::with_code(exit::USAGE, e))?;
+    let values = input::load_values(&args.values).map_err(|e| exit::with_code(exit::USAGE, e))?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -118,7 +125,11 @@ async fn check(args: &Args, new: Vec<Value>, values: Option<Value>) -> anyhow::R
     }
     let plan = plan::plan(&new, &live, &dry_runs, values.as_ref());
     let mut out = std::io::stdout().lock();
-    out.write_all(render(&plan, &args.release, &ns, new.len(), live.len()).as_bytes())?;
+    let report = match args.output {
+        Format::Text => render(&plan, &args.release, &ns, new.len(), live.len()),
+        Format::Json => json(&plan, &args.release, &ns, new.len(), live.len()),
+    };
+    out.write_all(report.as_bytes())?;
     out.flush()?;
     if plan.safe() {
         return Ok(exit::SUCCESS);
@@ -132,59 +143,17 @@ async fn check(args: &Args, new: Vec<Value>, values: Option<Value>) -> anyhow::R
     }
     for step in &plan.steps {
         apply(&client, &ns, step).await?;
-        writeln!(out, "ran: {}", step.command(&ns))?;
+        // stdout carries only the json document with -o json.
+        match args.output {
+            Format::Text => writeln!(out, "ran: {}", step.command(&ns))?,
+            Format::Json => eprintln!("ran: {}", step.command(&ns)),
+        }
     }
     Ok(if plan.resolvable() {
         exit::SUCCESS
     } else {
         exit::FAILURE
     })
-}
-
-fn read_rendering() -> anyhow::Result<Vec<Value>> {
-    let stdin = std::io::stdin();
-    if stdin.is_terminal() {
-        anyhow::bail!("upgrade-check reads the new rendering on stdin: helm template RELEASE CHART -f values.yaml | kubectl dagu upgrade-check RELEASE");
-    }
-    let mut input = Vec::new();
-    stdin
-        .lock()
-        .take(crate::post_render::MAX_STREAM_BYTES)
-        .read_to_end(&mut input)
-        .context("cannot read stdin")?;
-    let mut out = Vec::new();
-    for (i, chunk) in document::split(&input)
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| !c.is_empty())
-    {
-        let text = std::str::from_utf8(chunk.body).context("the rendering is not UTF-8")?;
-        let value = yaml::parse(text)
-            .map_err(|e| anyhow::anyhow!("document {} of the rendering: {}", i + 1, e.message))?;
-        if value.is_object() {
-            out.push(value);
-        }
-    }
-    if out.is_empty() {
-        anyhow::bail!("the rendering on stdin holds no objects");
-    }
-    Ok(out)
-}
-
-fn load_values(files: &[PathBuf]) -> anyhow::Result<Option<Value>> {
-    if files.is_empty() {
-        return Ok(None);
-    }
-    let mut merged = Value::Object(Default::default());
-    for path in files {
-        let text = std::fs::read(path)
-            .with_context(|| format!("cannot read values file {}", path.display()))?;
-        values::merge(
-            &mut merged,
-            values::parse_file(&path.display().to_string(), &text)?,
-        );
-    }
-    Ok(Some(merged))
 }
 
 async fn fetch_live(client: &Client, ns: &str, release: &str) -> anyhow::Result<Vec<Value>> {
