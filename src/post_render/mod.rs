@@ -8,6 +8,7 @@
 pub mod context;
 pub mod document;
 pub mod error;
+pub mod lookup;
 pub mod manifest;
 pub mod model;
 pub mod patch;
