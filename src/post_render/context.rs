@@ -7,6 +7,7 @@
 //! - namespace: `--namespace`, else `metadata.namespace` of the Dagu Deployments, else the namespace in an
 //!   existing `DAGU_COORDINATOR_ADVERTISE` value, else unknown ([`NAMESPACE_UNKNOWN`]: rules that need it fail).
 
+use crate::post_render::lookup::Lookup;
 use std::collections::BTreeSet;
 
 use serde_json::Value;
@@ -61,7 +62,7 @@ pub struct Context {
 impl Context {
     /// A value by JSON pointer into the merged values (`/ui/service/port`).
     pub fn value(&self, pointer: &str) -> Option<&Value> {
-        self.values.pointer(pointer).filter(|v| !v.is_null())
+        self.values.at(pointer).filter(|v| !v.is_null())
     }
     /// The data claim: `persistence.existingClaim` where the chart has it (2.x), else `<fullname>-data`.
     pub fn pvc_name(&self) -> String {
@@ -98,7 +99,7 @@ impl Context {
 /// Resolves the context for a parsed stream.
 pub fn resolve(docs: &[Doc], values: Value, flags: &Overrides) -> Result<Context, InputError> {
     let chart_name = values
-        .get("nameOverride")
+        .field("nameOverride")
         .and_then(Value::as_str)
         .filter(|s| !s.is_empty())
         .unwrap_or("dagu")
@@ -118,7 +119,7 @@ pub fn resolve(docs: &[Doc], values: Value, flags: &Overrides) -> Result<Context
             "--release",
         )?,
     };
-    let override_name = values.get("fullnameOverride").and_then(Value::as_str);
+    let override_name = values.field("fullnameOverride").and_then(Value::as_str);
     let (fullname, fullname_from) = if let Some(f) = &flags.fullname {
         (f.clone(), "--fullname".to_string())
     } else if let Some(f) = override_name.filter(|f| !f.is_empty()) {
@@ -168,7 +169,7 @@ pub fn resolve(docs: &[Doc], values: Value, flags: &Overrides) -> Result<Context
         c.pool = c.name.strip_prefix(&worker_prefix).map(str::to_string);
     }
     let skip_in_values = choice.profile.generation.skip_validation_value.is_some()
-        && values.pointer("/persistence/skipValidation") == Some(&Value::Bool(true));
+        && values.at("/persistence/skipValidation") == Some(&Value::Bool(true));
     Ok(Context {
         skip_validation: flags.skip_validation || skip_in_values,
         strict: flags.strict,
@@ -213,12 +214,12 @@ fn advertised_namespace(docs: &[Doc], components: &[Component], fullname: &str) 
         .filter_map(|c| {
             docs[c.doc]
                 .value()?
-                .pointer(&format!("{}/env", c.container_ptr()))
+                .at(&format!("{}/env", c.container_ptr()))
         })
         .filter_map(Value::as_array)
         .flatten()
-        .filter(|e| e.get("name").and_then(Value::as_str) == Some("DAGU_COORDINATOR_ADVERTISE"))
-        .filter_map(|e| e.get("value")?.as_str())
+        .filter(|e| e.field("name").and_then(Value::as_str) == Some("DAGU_COORDINATOR_ADVERTISE"))
+        .filter_map(|e| e.field("value")?.as_str())
         .find_map(|v| {
             let ns = v
                 .strip_prefix(&prefix)?

@@ -2,6 +2,7 @@
 //! Only the kinds rules read keep their parsed value in memory; the others are checked and then passed on as
 //! their original bytes, which keeps memory near the input size on large streams.
 
+use crate::post_render::lookup::Lookup;
 use serde_json::Value;
 
 use super::document::{self, Chunk};
@@ -178,7 +179,7 @@ fn parse_object(
         .map(str::to_string);
     if let Some(file) = metadata
         .and_then(|m| {
-            m.pointer(&format!(
+            m.at(&format!(
                 "/annotations/{}",
                 HELM4_FILENAME_ANNOTATION.replace('/', "~1")
             ))

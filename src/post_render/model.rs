@@ -1,6 +1,7 @@
 //! What the stream means for Dagu: which Deployments are Dagu components (and which container runs dagu), the
 //! worker pool of each worker, and the release, namespace and fullname the chart rendered for.
 
+use crate::post_render::lookup::Lookup;
 use serde_json::Value;
 
 use super::manifest::Doc;
@@ -75,12 +76,12 @@ impl Component {
 /// `app.kubernetes.io/name` is the chart name (so another chart's "worker" is not mistaken for Dagu's).
 pub fn recognise(deployment: &Value, chart_name: &str) -> Option<(Role, usize)> {
     let containers = deployment
-        .pointer("/spec/template/spec/containers")?
+        .at("/spec/template/spec/containers")?
         .as_array()?;
     for (i, c) in containers.iter().enumerate().filter(|(_, c)| c.is_object()) {
         let argv: Vec<&str> = ["command", "args"]
             .iter()
-            .filter_map(|k| c.get(*k).and_then(Value::as_array))
+            .filter_map(|k| c.field(k).and_then(Value::as_array))
             .flatten()
             .filter_map(Value::as_str)
             .collect();
@@ -95,14 +96,14 @@ pub fn recognise(deployment: &Value, chart_name: &str) -> Option<(Role, usize)> 
     let label = |key: &str| {
         ["/metadata/labels", "/spec/template/metadata/labels"]
             .iter()
-            .find_map(|p| deployment.pointer(p)?.get(key)?.as_str())
+            .find_map(|p| deployment.at(p)?.field(key)?.as_str())
     };
     let role = label(COMPONENT_LABEL).and_then(Role::from_label)?;
     if label(NAME_LABEL) != Some(chart_name) {
         return None;
     }
     let by_name = containers.iter().position(|c| {
-        let name = c.get("name").and_then(Value::as_str);
+        let name = c.field("name").and_then(Value::as_str);
         name == Some(role.as_str()) || name == Some("dagu")
     });
     let index = by_name.unwrap_or(0);
@@ -113,14 +114,14 @@ pub fn recognise(deployment: &Value, chart_name: &str) -> Option<(Role, usize)> 
 pub fn pod_label<'v>(deployment: &'v Value, key: &str) -> Option<&'v str> {
     ["/spec/template/metadata/labels", "/metadata/labels"]
         .iter()
-        .find_map(|p| deployment.pointer(p)?.get(key)?.as_str())
+        .find_map(|p| deployment.at(p)?.field(key)?.as_str())
 }
 
 /// The release name from a Dagu object's `app.kubernetes.io/instance` label.
 pub fn instance_label(value: &Value) -> Option<&str> {
     value
-        .pointer("/metadata/labels")?
-        .get(INSTANCE_LABEL)?
+        .at("/metadata/labels")?
+        .field(INSTANCE_LABEL)?
         .as_str()
 }
 

@@ -1,5 +1,6 @@
 //! Documents built from objects (a live release) instead of read from a stream.
 
+use crate::post_render::lookup::Lookup;
 use serde_json::Value;
 
 use super::{document, Doc, DocRef, Object};
@@ -13,7 +14,7 @@ pub fn docs_from_values(objects: Vec<Value>, source: &str) -> Vec<Doc<'static>> 
         .into_iter()
         .enumerate()
         .map(|(i, value)| {
-            let text = |p: &str| value.pointer(p).and_then(Value::as_str).map(str::to_string);
+            let text = |p: &str| value.at(p).and_then(Value::as_str).map(str::to_string);
             let (kind, name) = (text("/kind"), text("/metadata/name"));
             Doc {
                 chunk: document::Chunk::empty(),

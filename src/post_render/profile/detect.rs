@@ -3,6 +3,7 @@
 //! shared-nothing chart, 2.x when it dials the short coordinator name); nothing to go by keeps the reference
 //! profile (today's behaviour). The Dagu version is the image tag of the Dagu containers.
 
+use crate::post_render::lookup::Lookup;
 use semver::Version;
 use serde_json::Value;
 
@@ -87,10 +88,7 @@ pub fn choose<'a>(
 /// `dagu-1.0.9` in `helm.sh/chart` on any object (the first that parses).
 fn chart_label(objects: &[&Value]) -> Option<Version> {
     objects.iter().find_map(|o| {
-        let label = o
-            .pointer("/metadata/labels")?
-            .get("helm.sh/chart")?
-            .as_str()?;
+        let label = o.at("/metadata/labels")?.field("helm.sh/chart")?.as_str()?;
         let version = label.strip_prefix("dagu-")?.replace('_', "+");
         Version::parse(&version).ok()
     })
@@ -111,7 +109,7 @@ impl Shape {
         let mut shape = Shape::default();
         let deployments = objects
             .iter()
-            .filter(|o| o.get("kind").and_then(Value::as_str) == Some("Deployment"));
+            .filter(|o| o.field("kind").and_then(Value::as_str) == Some("Deployment"));
         for d in deployments {
             let argv = container_words(d);
             if argv.iter().any(|w| w == "start-all")
@@ -122,10 +120,10 @@ impl Shape {
             let Some((role, index)) = model::recognise(d, "dagu") else {
                 continue;
             };
-            let container = d.pointer(&format!("/spec/template/spec/containers/{index}"));
+            let container = d.at(&format!("/spec/template/spec/containers/{index}"));
             if shape.image_tag.is_none() {
                 shape.image_tag = container
-                    .and_then(|c| c.get("image")?.as_str())
+                    .and_then(|c| c.field("image")?.as_str())
                     .and_then(image_tag);
             }
             if role == Role::Ui {
@@ -167,14 +165,14 @@ impl Shape {
 /// `command` then `args` of every container, split on whitespace.
 fn container_words(d: &Value) -> Vec<String> {
     let Some(containers) = d
-        .pointer("/spec/template/spec/containers")
+        .at("/spec/template/spec/containers")
         .and_then(Value::as_array)
     else {
         return vec![];
     };
     containers
         .iter()
-        .flat_map(|c| ["command", "args"].map(|k| c.get(k).and_then(Value::as_array)))
+        .flat_map(|c| ["command", "args"].map(|k| c.field(k).and_then(Value::as_array)))
         .flatten()
         .flatten()
         .filter_map(Value::as_str)
@@ -184,11 +182,12 @@ fn container_words(d: &Value) -> Vec<String> {
 }
 
 fn data_is_empty_dir(d: &Value) -> bool {
-    d.pointer("/spec/template/spec/volumes")
+    d.at("/spec/template/spec/volumes")
         .and_then(Value::as_array)
         .is_some_and(|vs| {
             vs.iter().any(|v| {
-                v.get("name").and_then(Value::as_str) == Some("data") && v.get("emptyDir").is_some()
+                v.field("name").and_then(Value::as_str) == Some("data")
+                    && v.field("emptyDir").is_some()
             })
         })
 }

@@ -7,6 +7,7 @@ mod detect;
 #[cfg(test)]
 mod tests;
 
+use crate::post_render::lookup::Lookup;
 use semver::{Version, VersionReq};
 use serde_json::Value;
 
@@ -188,7 +189,7 @@ impl Profile {
     /// The UI's `DAGU_PORT` as the chart renders it for `values`, if it renders one.
     pub fn ui_port(&self, values: &Value) -> Option<String> {
         let (pointer, default) = self.generation.ui_port_value;
-        match values.pointer(pointer).filter(|v| !v.is_null()) {
+        match values.at(pointer).filter(|v| !v.is_null()) {
             Some(Value::String(s)) => Some(s.clone()),
             Some(other) => Some(other.to_string()),
             None => default.map(str::to_string),

@@ -3,6 +3,7 @@
 //! when the list is empty). Checked only for the keys the values set. Patched by editing the text, so the rest
 //! of `dagu.yaml` keeps its formatting.
 
+use crate::post_render::lookup::Lookup;
 use serde_json::{json, Value};
 
 use super::helpers::{replace, test};
@@ -34,7 +35,7 @@ fn check(ctx: &Context, docs: &[Doc]) -> Vec<Finding> {
     };
     let Some(mut text) = cm
         .value()
-        .and_then(|v| v.pointer(DATA_PTR))
+        .and_then(|v| v.at(DATA_PTR))
         .and_then(Value::as_str)
         .map(str::to_string)
     else {

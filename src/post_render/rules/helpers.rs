@@ -1,6 +1,7 @@
 //! Small building blocks shared by rules: RFC 6902 operations, pointer escaping, and the env editor that
 //! computes a sequence of operations against a scratch copy so that later operations see earlier ones.
 
+use crate::post_render::lookup::Lookup;
 use json_patch::PatchOperation;
 use serde_json::{json, Value};
 
@@ -89,7 +90,7 @@ pub struct EnvChange {
 impl EnvEditor {
     pub fn new(deployment: &Value, container_ptr: &str) -> Self {
         let path = format!("{container_ptr}/env");
-        let env = deployment.pointer(&path).and_then(Value::as_array).cloned();
+        let env = deployment.at(&path).and_then(Value::as_array).cloned();
         EnvEditor { path, env }
     }
 
@@ -105,7 +106,7 @@ impl EnvEditor {
             });
         };
         let same: Vec<usize> = (0..env.len())
-            .filter(|&i| env[i].get("name").and_then(Value::as_str) == Some(name))
+            .filter(|&i| env[i].field("name").and_then(Value::as_str) == Some(name))
             .collect();
         let Some((&first, rest)) = same.split_first() else {
             env.push(desired.clone());
@@ -146,9 +147,9 @@ fn env_equal(found: &Value, desired: &Value) -> bool {
     if found == desired {
         return true;
     }
-    let field_path = |v: &Value| v.pointer("/valueFrom/fieldRef/fieldPath").cloned();
-    desired.get("value").is_none()
-        && found.get("value").is_none()
+    let field_path = |v: &Value| v.at("/valueFrom/fieldRef/fieldPath").cloned();
+    desired.field("value").is_none()
+        && found.field("value").is_none()
         && field_path(desired).is_some()
         && field_path(found) == field_path(desired)
         && found["valueFrom"].as_object().map(|m| m.len()) == Some(1)
@@ -167,19 +168,16 @@ pub fn ensure_mount(
     use super::Finding;
     let (kind, field, target) = source;
     let volumes_ptr = "/spec/template/spec/volumes";
-    let volumes = deployment.pointer(volumes_ptr).and_then(Value::as_array);
-    let refers = |v: &Value| {
-        v.pointer(&format!("/{kind}/{field}"))
-            .and_then(Value::as_str)
-            == Some(target)
-    };
+    let volumes = deployment.at(volumes_ptr).and_then(Value::as_array);
+    let refers =
+        |v: &Value| v.at(&format!("/{kind}/{field}")).and_then(Value::as_str) == Some(target);
     let mut findings = Vec::new();
     let volume_name = match volumes.and_then(|vs| vs.iter().find(|v| refers(v))) {
         Some(v) => v["name"].as_str().unwrap_or_default().to_string(),
         None => {
             let taken = volumes.and_then(|vs| {
                 vs.iter()
-                    .position(|v| v.get("name").and_then(Value::as_str) == Some(default_volume))
+                    .position(|v| v.field("name").and_then(Value::as_str) == Some(default_volume))
             });
             if let Some(i) = taken {
                 return vec![Finding::error(
@@ -216,10 +214,10 @@ pub fn ensure_mount(
         }
     };
     let mounts_ptr = format!("{}/volumeMounts", c.container_ptr());
-    let mounts = deployment.pointer(&mounts_ptr).and_then(Value::as_array);
+    let mounts = deployment.at(&mounts_ptr).and_then(Value::as_array);
     let at_path = mounts.and_then(|ms| {
         ms.iter()
-            .position(|m| m.get("mountPath").and_then(Value::as_str) == Some(mount_path))
+            .position(|m| m.field("mountPath").and_then(Value::as_str) == Some(mount_path))
     });
     let wanted = json!({"name": volume_name, "mountPath": mount_path});
     match at_path {

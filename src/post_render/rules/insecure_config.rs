@@ -2,6 +2,7 @@
 //! controls every DAG) or `peer.insecure: true` (plaintext, unauthenticated gRPC between workers and the
 //! coordinator; the chart renders it by default). See the chart docs, "Dagu Configuration Written By The Chart".
 
+use crate::post_render::lookup::Lookup;
 use serde_json::Value;
 
 use super::{Finding, Rule};
@@ -18,11 +19,9 @@ pub const RULE: Rule = Rule {
 fn check(ctx: &Context, docs: &[Doc]) -> Vec<Finding> {
     let name = ctx.config_map_name();
     let Some((i, text)) = docs.iter().enumerate().find_map(|(i, d)| {
-        let text = d.is("ConfigMap", &name).then(|| {
-            d.value()?
-                .pointer(super::env_passthrough::DATA_PTR)?
-                .as_str()
-        })??;
+        let text = d
+            .is("ConfigMap", &name)
+            .then(|| d.value()?.at(super::env_passthrough::DATA_PTR)?.as_str())??;
         Some((i, text))
     }) else {
         return vec![];
@@ -31,12 +30,12 @@ fn check(ctx: &Context, docs: &[Doc]) -> Vec<Finding> {
         return vec![];
     };
     let mut findings = vec![];
-    if config.pointer("/auth/mode").and_then(Value::as_str) == Some("none") {
+    if config.at("/auth/mode").and_then(Value::as_str) == Some("none") {
         findings.push(Finding::warning(RULE.id, Some(i), "/data/dagu.yaml", format!(
             "ConfigMap {name}: auth.mode is none: anyone who can reach the UI Service can run, edit and delete \
              every DAG. Use auth.mode=builtin (the default) unless the UI is behind an authenticating proxy")));
     }
-    if config.pointer("/peer/insecure") == Some(&Value::Bool(true)) {
+    if config.at("/peer/insecure") == Some(&Value::Bool(true)) {
         findings.push(Finding::warning(RULE.id, Some(i), "/data/dagu.yaml", format!(
             "ConfigMap {name}: peer.insecure is true (the chart's default): workers and the coordinator talk \
              gRPC without TLS or authentication, so any pod that can reach the coordinator Service on port \

@@ -2,6 +2,7 @@
 //! "Persistence Rules"; README: every component on every node shares the volume). A violation is an error,
 //! never "fixed": only the user knows whether their storage class can do RWX.
 
+use crate::post_render::lookup::Lookup;
 use serde_json::{json, Value};
 
 use super::{Finding, Rule};
@@ -23,7 +24,7 @@ fn check(ctx: &Context, docs: &[Doc]) -> Vec<Finding> {
         .enumerate()
         .filter(|(_, d)| d.is("PersistentVolumeClaim", &name))
         .filter_map(|(i, d)| {
-            let modes = d.value()?.pointer("/spec/accessModes");
+            let modes = d.value()?.at("/spec/accessModes");
             let rwx = modes
                 .and_then(Value::as_array)
                 .is_some_and(|m| m.iter().any(|m| m == "ReadWriteMany"));

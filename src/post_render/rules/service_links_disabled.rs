@@ -2,6 +2,7 @@
 //! Kubernetes injects `DAGU_*`-like Service variables (e.g. `DAGU_SCHEDULER_PORT=tcp://...`) that override
 //! Dagu's config. Patched.
 
+use crate::post_render::lookup::Lookup;
 use serde_json::{json, Value};
 
 use super::helpers::{add, components, describe, replace, test};
@@ -20,7 +21,7 @@ const PTR: &str = "/spec/template/spec/enableServiceLinks";
 fn check(ctx: &Context, docs: &[Doc]) -> Vec<Finding> {
     components(ctx, docs)
         .filter_map(|(c, d)| {
-            let found = d.pointer(PTR);
+            let found = d.at(PTR);
             let ops = match found {
                 Some(Value::Bool(false)) => return None,
                 None => vec![add(PTR, json!(false))],

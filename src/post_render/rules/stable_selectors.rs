@@ -4,6 +4,7 @@
 //! for the UI, scheduler and coordinator). A warning by default, an error with `--strict`; with
 //! `--stable-selectors` the labels are removed from those selectors and from the Services selecting those pods.
 
+use crate::post_render::lookup::Lookup;
 use serde_json::Value;
 
 use super::helpers::{components, describe, remove, test, token};
@@ -45,10 +46,10 @@ fn check(ctx: &Context, docs: &[Doc]) -> Vec<Finding> {
     let mut pod_labels = vec![];
     for (c, d) in components(ctx, docs) {
         pod_labels.extend(
-            d.pointer("/spec/template/metadata/labels")
+            d.at("/spec/template/metadata/labels")
                 .and_then(Value::as_object),
         );
-        let labels = versioned(d.pointer(MATCH_LABELS));
+        let labels = versioned(d.at(MATCH_LABELS));
         if labels.is_empty() {
             continue;
         }
@@ -95,7 +96,7 @@ fn check(ctx: &Context, docs: &[Doc]) -> Vec<Finding> {
         {
             let Some(selector) = d
                 .value()
-                .and_then(|v| v.pointer("/spec/selector"))
+                .and_then(|v| v.at("/spec/selector"))
                 .and_then(Value::as_object)
             else {
                 continue;

@@ -3,6 +3,7 @@
 //! can be mounted by one pod; a rolling update would start a second one). A wrong replica count is an error
 //! (naming ui.replicas=1 or deploymentMode=distributed); a missing or other strategy is patched.
 
+use crate::post_render::lookup::Lookup;
 use serde_json::{json, Value};
 
 use super::helpers::{add, components, describe, replace, test};
@@ -20,7 +21,7 @@ pub const RULE: Rule = Rule {
 fn check(ctx: &Context, docs: &[Doc]) -> Vec<Finding> {
     let mut findings = vec![];
     for (c, d) in components(ctx, docs).filter(|(c, _)| c.role == Role::Ui) {
-        let replicas = d.pointer("/spec/replicas");
+        let replicas = d.at("/spec/replicas");
         if replicas.is_some_and(|r| r != &json!(1)) {
             findings.push(
                 Finding::error(RULE.id, Some(c.doc), "/spec/replicas", format!(
@@ -30,7 +31,7 @@ fn check(ctx: &Context, docs: &[Doc]) -> Vec<Finding> {
                 .expected(json!(1), replicas.cloned()),
             );
         }
-        let strategy = d.pointer("/spec/strategy");
+        let strategy = d.at("/spec/strategy");
         if strategy.is_some_and(|s| s == &json!({"type": "Recreate"})) {
             continue;
         }

@@ -4,6 +4,7 @@
 //! `<fullname>-coordinator.<namespace>.svc.cluster.local`, 2.x `<fullname>-coordinator`. The registry runs it on
 //! charts from 1.0.10 and on older charts whose image pins Dagu >= 2.9.0. Patched.
 
+use crate::post_render::lookup::Lookup;
 use serde_json::{json, Value};
 
 use super::helpers::{components, describe, replace, strip_flag, test};
@@ -32,7 +33,7 @@ fn check_worker(ctx: &Context, c: &Component, d: &Value) -> Option<Finding> {
     let lists: Vec<(String, Vec<Value>)> = ["command", "args"]
         .iter()
         .map(|k| format!("{}/{k}", c.container_ptr()))
-        .filter_map(|p| Some((p.clone(), d.pointer(&p)?.as_array()?.clone())))
+        .filter_map(|p| Some((p.clone(), d.at(&p)?.as_array()?.clone())))
         .collect();
     let words = || lists.iter().flat_map(|(_, l)| l).filter_map(Value::as_str);
     if words().any(|s| s.contains(' ') && s.contains(FLAG)) {

@@ -3,6 +3,7 @@
 //! which the chart is not). The labels come from `workerPools.<pool>.labels` when the values give them, else
 //! from the arguments already rendered. Patched.
 
+use crate::post_render::lookup::Lookup;
 use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
@@ -33,7 +34,7 @@ fn check_worker(ctx: &Context, c: &Component, d: &Value) -> Option<Finding> {
     let lists: Vec<(String, Vec<Value>)> = ["command", "args"]
         .iter()
         .map(|k| format!("{}/{k}", c.container_ptr()))
-        .filter_map(|p| Some((p.clone(), d.pointer(&p)?.as_array()?.clone())))
+        .filter_map(|p| Some((p.clone(), d.at(&p)?.as_array()?.clone())))
         .collect();
     let mut existing = BTreeMap::new();
     let mut found = vec![];

@@ -2,6 +2,7 @@
 //! `dagu.sh/worker-pool`, the profile's `pool_label`) (chart docs, "Worker Labels": the pod metadata always
 //! includes it). Patched; pod labels can be added without touching the immutable selector.
 
+use crate::post_render::lookup::Lookup;
 use serde_json::json;
 
 use super::helpers::{add, components, describe, replace, test, token};
@@ -25,9 +26,9 @@ fn check(ctx: &Context, docs: &[Doc]) -> Vec<Finding> {
         .filter_map(|(c, d)| {
             let pool = c.pool.as_deref()?;
             let path = format!("{LABELS}/{}", token(pool_label));
-            let found = d.pointer(&path);
-            let labels = d.pointer(LABELS);
-            if labels.is_some_and(|l| !l.is_object()) || d.pointer("/spec/template/metadata").is_some_and(|m| !m.is_object()) {
+            let found = d.at(&path);
+            let labels = d.at(LABELS);
+            if labels.is_some_and(|l| !l.is_object()) || d.at("/spec/template/metadata").is_some_and(|m| !m.is_object()) {
                 return Some(Finding::error(RULE.id, Some(c.doc), LABELS, format!(
                     "{}: the pod template's metadata/labels is not a mapping; render labels as key: value pairs", describe(c))));
             }
@@ -35,7 +36,7 @@ fn check(ctx: &Context, docs: &[Doc]) -> Vec<Finding> {
                 (_, Some(v)) if v == pool => return None,
                 (_, Some(v)) => vec![test(&path, v.clone()), replace(&path, json!(pool))],
                 (Some(_), None) => vec![add(&path, json!(pool))],
-                (None, None) if d.pointer("/spec/template/metadata").is_some() => {
+                (None, None) if d.at("/spec/template/metadata").is_some() => {
                     vec![add(LABELS, json!({pool_label: pool}))]
                 }
                 (None, None) => vec![add(

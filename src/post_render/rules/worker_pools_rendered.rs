@@ -1,6 +1,8 @@
 //! Every pool in `workerPools` has its Deployment `<fullname>-worker-<pool>` in the stream (chart docs: "Each
 //! entry in workerPools creates one Deployment"); a missing one means the stream lost workers. Error.
 
+use std::collections::HashSet;
+
 use serde_json::Value;
 
 use super::{Finding, Rule};
@@ -21,14 +23,17 @@ fn check(ctx: &Context, _docs: &[Doc]) -> Vec<Finding> {
     if ctx.components.is_empty() {
         return vec![];
     }
+    // A set, not a scan of the components per pool: thousands of pools made that quadratic.
+    let rendered: HashSet<&str> = ctx
+        .components
+        .iter()
+        .filter(|c| c.role == Role::Worker)
+        .filter_map(|c| c.pool.as_deref())
+        .collect();
     pools
         .iter()
         .filter(|(_, pool)| !pool.is_null())
-        .filter(|(name, _)| {
-            !ctx.components
-                .iter()
-                .any(|c| c.role == Role::Worker && c.pool.as_deref() == Some(name.as_str()))
-        })
+        .filter(|(name, _)| !rendered.contains(name.as_str()))
         .map(|(name, _)| {
             Finding::error(
                 RULE.id,
