@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use super::document::{self, Chunk};
 use super::error::{line_column, DocRef, InputError};
+use super::parallel;
 use super::yaml;
 
 /// The annotation Helm 4 puts on every document it post-renders; it must come back unchanged.
@@ -107,29 +108,14 @@ const DOCS_PER_THREAD: usize = 256;
 
 /// Parses every non-empty chunk, in parallel slices on large streams; the first error in stream order wins.
 fn parse_all(docs: &mut [Doc], extra_kinds: &[&str]) -> Result<(), InputError> {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let threads = (docs.len() / DOCS_PER_THREAD).clamp(1, cores);
-    let parse_slice = |slice: &mut [Doc]| -> Result<(), InputError> {
+    parallel::slices(docs, DOCS_PER_THREAD, |slice| -> Result<(), InputError> {
         for doc in slice.iter_mut().filter(|d| !d.chunk.is_empty()) {
             doc.object = Some(parse_object(&doc.chunk, &mut doc.reference, extra_kinds)?);
         }
         Ok(())
-    };
-    if threads == 1 {
-        return parse_slice(docs);
-    }
-    let size = docs.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = docs
-            .chunks_mut(size)
-            .map(|slice| scope.spawn(|| parse_slice(slice)))
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().expect("a parser thread does not panic"))
-            .collect::<Result<Vec<()>, InputError>>()
-    })?;
-    Ok(())
+    })
+    .into_iter()
+    .collect()
 }
 
 fn parse_object(

@@ -12,6 +12,7 @@ pub mod error;
 pub mod lookup;
 pub mod manifest;
 pub mod model;
+mod parallel;
 pub mod patch;
 mod pipeline;
 pub mod profile;

@@ -10,6 +10,7 @@ use json_patch::PatchOperation;
 
 use super::edit;
 use super::manifest::Doc;
+use super::parallel;
 use super::yaml;
 
 /// The bytes to write for `doc`; `fixes` are the operations applied to it, `None` when it is unchanged.
@@ -44,27 +45,15 @@ pub fn changed(
     docs: &[Doc],
     fixes: &BTreeMap<usize, Vec<&PatchOperation>>,
 ) -> BTreeMap<usize, Vec<u8>> {
-    let jobs: Vec<(usize, &[&PatchOperation])> =
+    let mut jobs: Vec<(usize, &[&PatchOperation])> =
         fixes.iter().map(|(&i, ops)| (i, &ops[..])).collect();
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let threads = (jobs.len() / DOCS_PER_THREAD).clamp(1, cores);
-    let render = |slice: &[(usize, &[&PatchOperation])]| -> Vec<(usize, Vec<u8>)> {
+    parallel::slices(&mut jobs, DOCS_PER_THREAD, |slice| {
         slice
             .iter()
             .map(|&(i, ops)| (i, document(&docs[i], Some(ops)).into_owned()))
-            .collect()
-    };
-    if threads == 1 {
-        return render(&jobs).into_iter().collect();
-    }
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = jobs
-            .chunks(jobs.len().div_ceil(threads))
-            .map(|slice| scope.spawn(move || render(slice)))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().expect("a render thread does not panic"))
-            .collect()
+            .collect::<Vec<_>>()
     })
+    .into_iter()
+    .flatten()
+    .collect()
 }
