@@ -63,29 +63,20 @@ impl Outcome<'_> {
             .expect("writing to a Vec cannot fail");
         out
     }
-    /// The bytes of document `i` in the enforced stream.
-    pub fn document(&self, i: usize) -> std::borrow::Cow<'_, [u8]> {
-        let ops: Vec<&PatchOperation> = self
-            .findings
-            .iter()
-            .filter(|f| f.doc == Some(i))
-            .filter_map(|f| match &f.action {
-                Action::Fix(ops) => Some(ops),
-                _ => None,
-            })
-            .flatten()
-            .collect();
-        render::document(&self.docs[i], self.changed.contains(&i).then_some(&ops[..]))
-    }
-    pub fn write_stream(&self, out: &mut impl std::io::Write) -> std::io::Result<()> {
+    /// The enforced bytes of each changed document (position in `docs` -> bytes).
+    pub fn changed_documents(&self) -> BTreeMap<usize, Vec<u8>> {
         let mut fixes: BTreeMap<usize, Vec<&PatchOperation>> = BTreeMap::new();
         for finding in &self.findings {
             if let (Action::Fix(ops), Some(i)) = (&finding.action, finding.doc) {
-                fixes.entry(i).or_default().extend(ops);
+                if self.changed.contains(&i) {
+                    fixes.entry(i).or_default().extend(ops);
+                }
             }
         }
-        fixes.retain(|i, _| self.changed.contains(i));
-        let edited = render::changed(&self.docs, &fixes);
+        render::changed(&self.docs, &fixes)
+    }
+    pub fn write_stream(&self, out: &mut impl std::io::Write) -> std::io::Result<()> {
+        let edited = self.changed_documents();
         for (i, doc) in self.docs.iter().enumerate() {
             match edited.get(&i) {
                 Some(bytes) => out.write_all(bytes)?,

@@ -13,9 +13,9 @@ use super::manifest::Doc;
 use super::parallel;
 use super::yaml;
 
-/// The bytes to write for `doc`; `fixes` are the operations applied to it, `None` when it is unchanged.
-pub fn document<'a>(doc: &'a Doc, fixes: Option<&[&PatchOperation]>) -> Cow<'a, [u8]> {
-    let (Some(value), Some(fixes)) = (doc.value(), fixes) else {
+/// The bytes to write for `doc`, changed by `fixes` (the operations applied to it, in order).
+fn document<'a>(doc: &'a Doc, fixes: &[&PatchOperation]) -> Cow<'a, [u8]> {
+    let Some(value) = doc.value() else {
         return Cow::Borrowed(doc.chunk.raw);
     };
     let edited = std::str::from_utf8(doc.chunk.body)
@@ -50,7 +50,7 @@ pub fn changed(
     parallel::slices(&mut jobs, DOCS_PER_THREAD, |slice| {
         slice
             .iter()
-            .map(|&(i, ops)| (i, document(&docs[i], Some(ops)).into_owned()))
+            .map(|&(i, ops)| (i, document(&docs[i], ops).into_owned()))
             .collect::<Vec<_>>()
     })
     .into_iter()

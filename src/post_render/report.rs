@@ -81,10 +81,9 @@ pub fn json(outcome: &Outcome) -> Value {
 /// A unified diff of every changed document, original against enforced.
 pub fn diff(outcome: &Outcome) -> String {
     let mut out = String::new();
-    for &i in &outcome.changed {
+    for (i, new_bytes) in outcome.changed_documents() {
         let doc = &outcome.docs[i];
         let old = String::from_utf8_lossy(doc.chunk.raw);
-        let new_bytes = outcome.document(i);
         let new = String::from_utf8_lossy(&new_bytes);
         let name = doc.reference.to_string();
         let diff = similar::TextDiff::from_lines(old.as_ref(), new.as_ref());
