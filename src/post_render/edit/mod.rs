@@ -18,6 +18,8 @@ mod tree;
 use json_patch::PatchOperation;
 use serde_json::{json, Value};
 
+use super::lookup::Lookup;
+use super::rules::helpers::token;
 use super::yaml;
 use refine::refine;
 use text::*;
@@ -74,11 +76,11 @@ fn change(text: &str, root: &Node, after: &Value, tokens: &[String], kind: Kind)
     let (key, parent_tokens) = tokens.split_last()?;
     let parent = walk(root, parent_tokens)?;
     let existed = parent.child(key).is_some();
+    // The value the operation leaves at `tokens` (none after a removal or an append with `-`).
+    let new = after.at(&pointer(tokens));
     let edit = match (kind, &parent.shape) {
-        (Kind::Replace, _) => replace(text, parent, key, after.pointer(&pointer(tokens))?),
-        (Kind::Add, Shape::Map { .. }) if existed => {
-            replace(text, parent, key, after.pointer(&pointer(tokens))?)
-        }
+        (Kind::Replace, _) => replace(text, parent, key, new?),
+        (Kind::Add, Shape::Map { .. }) if existed => replace(text, parent, key, new?),
         (
             Kind::Add,
             Shape::Map {
@@ -91,19 +93,16 @@ fn change(text: &str, root: &Node, after: &Value, tokens: &[String], kind: Kind)
             Some(insert(
                 text,
                 at,
-                &indent(
-                    &block(json!({ key: after.pointer(&pointer(tokens))? })),
-                    col,
-                ),
+                &indent(&yaml::to_string(&json!({ key: new? })), col),
             ))
         }
         (Kind::Add, Shape::Seq { flow: false, items }) if !items.is_empty() => {
-            let added = after.pointer(&pointer(tokens)).or_else(|| {
+            let added = new.or_else(|| {
                 // `-` appends: the new item is the last one.
-                after.pointer(&pointer(parent_tokens))?.as_array()?.last()
+                after.at(&pointer(parent_tokens))?.as_array()?.last()
             })?;
             let col = column(text, dash(text, &items[0])?)?;
-            let lines = indent(&block(json!([added])), col);
+            let lines = indent(&yaml::to_string(&json!([added])), col);
             match key.parse::<usize>().ok().filter(|&i| i < items.len()) {
                 Some(i) => {
                     let d = dash(text, &items[i])?;
@@ -164,7 +163,7 @@ fn replace(text: &str, parent: &Node, key: &str, new: &Value) -> Option<String> 
             let entry = entries.iter().find(|e| e.key == key)?;
             let end = line_end(text, value_end(text, entry.key_start, &entry.value));
             let col = column(text, entry.key_start)?;
-            let lines = indent(&block(json!({ key: new })), col);
+            let lines = indent(&yaml::to_string(&json!({ key: new })), col);
             Some(splice(
                 text,
                 entry.key_start,
@@ -175,7 +174,7 @@ fn replace(text: &str, parent: &Node, key: &str, new: &Value) -> Option<String> 
         Shape::Seq { flow: false, .. } => {
             let d = dash(text, node)?;
             let end = line_end(text, content_end(text, node));
-            let lines = indent(&block(json!([new])), column(text, d)?);
+            let lines = indent(&yaml::to_string(&json!([new])), column(text, d)?);
             Some(splice(text, d, end, lines.trim_start_matches(' ')))
         }
         _ => None,
@@ -187,10 +186,7 @@ fn walk<'a>(root: &'a Node, tokens: &[String]) -> Option<&'a Node> {
 }
 
 fn pointer(tokens: &[String]) -> String {
-    tokens
-        .iter()
-        .map(|t| format!("/{}", t.replace('~', "~0").replace('/', "~1")))
-        .collect()
+    tokens.iter().map(|t| format!("/{}", token(t))).collect()
 }
 
 /// A scalar's YAML text when it fits on one line (no block scalar, no collection).
@@ -198,11 +194,7 @@ fn one_line(value: &Value) -> Option<String> {
     if value.is_object() || value.is_array() {
         return None;
     }
-    let text = block(value.clone());
+    let text = yaml::to_string(value);
     let text = text.strip_suffix('\n')?;
     (!text.contains('\n') && !text.starts_with(['|', '>'])).then(|| text.to_string())
-}
-
-fn block(value: Value) -> String {
-    yaml::to_string(&value)
 }

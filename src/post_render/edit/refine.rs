@@ -3,7 +3,8 @@
 use json_patch::PatchOperation;
 use serde_json::Value;
 
-use crate::post_render::rules::helpers::{add, remove, replace};
+use crate::post_render::lookup::Lookup;
+use crate::post_render::rules::helpers::{add, remove, replace, token};
 
 /// A replacement as the smallest operations that make the same change, so that a list with one new item or a
 /// mapping with one changed key keeps the text of the rest. Other operations as they are.
@@ -14,7 +15,7 @@ pub(super) fn refine(value: &Value, op: &PatchOperation) -> Vec<PatchOperation> 
         PatchOperation::Add(a)
             if a.path
                 .parent()
-                .and_then(|p| value.pointer(p.as_str()))
+                .and_then(|p| value.at(p.as_str()))
                 .is_some_and(Value::is_object) =>
         {
             (&a.path, &a.value)
@@ -22,7 +23,7 @@ pub(super) fn refine(value: &Value, op: &PatchOperation) -> Vec<PatchOperation> 
         _ => return vec![op.clone()],
     };
     let mut out = Vec::new();
-    match value.pointer(path.as_str()) {
+    match value.at(path.as_str()) {
         Some(old) if !path.is_root() => differences(path.as_str(), old, new, &mut out),
         _ => out.push(op.clone()),
     }
@@ -48,7 +49,7 @@ fn differences(path: &str, old: &Value, new: &Value, out: &mut Vec<PatchOperatio
             );
         }
         (Value::Object(a), Value::Object(b)) => {
-            let at = |k: &str| format!("{path}/{}", k.replace('~', "~0").replace('/', "~1"));
+            let at = |k: &str| format!("{path}/{}", token(k));
             out.extend(
                 a.keys()
                     .filter(|k| !b.contains_key(*k))
