@@ -7,7 +7,6 @@
 //! - namespace: `--namespace`, else `metadata.namespace` of the Dagu Deployments, else the namespace in an
 //!   existing `DAGU_COORDINATOR_ADVERTISE` value, else unknown ([`NAMESPACE_UNKNOWN`]: rules that need it fail).
 
-use crate::post_render::lookup::Lookup;
 use std::collections::BTreeSet;
 
 use serde_json::Value;
@@ -16,6 +15,7 @@ use super::error::InputError;
 use super::manifest::Doc;
 use super::model::{self, Component, Role};
 use super::profile::{self, AddressForm, Profile};
+use crate::post_render::lookup::Lookup;
 
 /// `namespace_from` when nothing in the flags or manifests names the namespace (`default` is then a guess).
 pub const NAMESPACE_UNKNOWN: &str =

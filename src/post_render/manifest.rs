@@ -2,13 +2,13 @@
 //! Only the kinds rules read keep their parsed value in memory; the others are checked and then passed on as
 //! their original bytes, which keeps memory near the input size on large streams.
 
-use crate::post_render::lookup::Lookup;
 use serde_json::Value;
 
 use super::document::{self, Chunk};
 use super::error::{line_column, DocRef, InputError};
 use super::parallel;
 use super::yaml;
+use crate::post_render::lookup::Lookup;
 
 /// The annotation Helm 4 puts on every document it post-renders; it must come back unchanged.
 pub const HELM4_FILENAME_ANNOTATION: &str = "postrenderer.helm.sh/postrender-filename";

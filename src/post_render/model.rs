@@ -1,10 +1,10 @@
 //! What the stream means for Dagu: which Deployments are Dagu components (and which container runs dagu), the
 //! worker pool of each worker, and the release, namespace and fullname the chart rendered for.
 
-use crate::post_render::lookup::Lookup;
 use serde_json::Value;
 
 use super::manifest::Doc;
+use crate::post_render::lookup::Lookup;
 
 /// Label the 1.0.0-1.0.8 charts put on worker pods (later ones: `dagu.sh/worker-pool`; see the profile).
 pub const POOL_LABEL: &str = "daguit.dev/worker-pool";

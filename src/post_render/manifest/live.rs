@@ -1,9 +1,9 @@
 //! Documents built from objects (a live release) instead of read from a stream.
 
-use crate::post_render::lookup::Lookup;
 use serde_json::Value;
 
 use super::{document, Doc, DocRef, Object};
+use crate::post_render::lookup::Lookup;
 
 /// Documents for objects that come from somewhere other than a stream (live objects of a release), so that
 /// [`crate::post_render::process_docs`] and [`crate::post_render::profile::choose_docs`] can run on them. Each

@@ -3,11 +3,11 @@
 //! shared-nothing chart, 2.x when it dials the short coordinator name); nothing to go by keeps the reference
 //! profile (today's behaviour). The Dagu version is the image tag of the Dagu containers.
 
-use crate::post_render::lookup::Lookup;
 use semver::Version;
 use serde_json::Value;
 
 use super::{Dagu, Mode, Profile, GENERATIONS, PUBLISHED};
+use crate::post_render::lookup::Lookup;
 use crate::post_render::manifest::Doc;
 use crate::post_render::model::{self, Role};
 

@@ -7,9 +7,10 @@ mod detect;
 #[cfg(test)]
 mod tests;
 
-use crate::post_render::lookup::Lookup;
 use semver::{Version, VersionReq};
 use serde_json::Value;
+
+use crate::post_render::lookup::Lookup;
 
 pub use detect::{choose, choose_docs, Choice};
 

@@ -3,12 +3,12 @@
 //! when the list is empty). Checked only for the keys the values set. Patched by editing the text, so the rest
 //! of `dagu.yaml` keeps its formatting.
 
-use crate::post_render::lookup::Lookup;
 use serde_json::{json, Value};
 
 use super::helpers::{replace, test};
 use super::{Finding, Rule};
 use crate::post_render::context::Context;
+use crate::post_render::lookup::Lookup;
 use crate::post_render::manifest::Doc;
 use crate::post_render::yaml;
 

@@ -1,11 +1,11 @@
 //! Small building blocks shared by rules: RFC 6902 operations, pointer escaping, and the env editor that
 //! computes a sequence of operations against a scratch copy so that later operations see earlier ones.
 
-use crate::post_render::lookup::Lookup;
 use json_patch::PatchOperation;
 use serde_json::{json, Value};
 
 use crate::post_render::context::Context;
+use crate::post_render::lookup::Lookup;
 use crate::post_render::manifest::Doc;
 use crate::post_render::model::Component;
 

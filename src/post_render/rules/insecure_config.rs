@@ -2,11 +2,11 @@
 //! controls every DAG) or `peer.insecure: true` (plaintext, unauthenticated gRPC between workers and the
 //! coordinator; the chart renders it by default). See the chart docs, "Dagu Configuration Written By The Chart".
 
-use crate::post_render::lookup::Lookup;
 use serde_json::Value;
 
 use super::{Finding, Rule};
 use crate::post_render::context::Context;
+use crate::post_render::lookup::Lookup;
 use crate::post_render::manifest::Doc;
 use crate::post_render::yaml;
 

@@ -2,11 +2,11 @@
 //! "Persistence Rules"; README: every component on every node shares the volume). A violation is an error,
 //! never "fixed": only the user knows whether their storage class can do RWX.
 
-use crate::post_render::lookup::Lookup;
 use serde_json::{json, Value};
 
 use super::{Finding, Rule};
 use crate::post_render::context::Context;
+use crate::post_render::lookup::Lookup;
 use crate::post_render::manifest::Doc;
 
 pub const RULE: Rule = Rule {

@@ -2,12 +2,12 @@
 //! Kubernetes injects `DAGU_*`-like Service variables (e.g. `DAGU_SCHEDULER_PORT=tcp://...`) that override
 //! Dagu's config. Patched.
 
-use crate::post_render::lookup::Lookup;
 use serde_json::{json, Value};
 
 use super::helpers::{add, components, describe, replace, test};
 use super::{Finding, Rule};
 use crate::post_render::context::Context;
+use crate::post_render::lookup::Lookup;
 use crate::post_render::manifest::Doc;
 
 pub const RULE: Rule = Rule {

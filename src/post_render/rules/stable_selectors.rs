@@ -4,12 +4,12 @@
 //! for the UI, scheduler and coordinator). A warning by default, an error with `--strict`; with
 //! `--stable-selectors` the labels are removed from those selectors and from the Services selecting those pods.
 
-use crate::post_render::lookup::Lookup;
 use serde_json::Value;
 
 use super::helpers::{components, describe, remove, test, token};
 use super::{Finding, Rule};
 use crate::post_render::context::Context;
+use crate::post_render::lookup::Lookup;
 use crate::post_render::manifest::Doc;
 
 pub const RULE: Rule = Rule {

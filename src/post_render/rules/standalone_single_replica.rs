@@ -3,12 +3,12 @@
 //! can be mounted by one pod; a rolling update would start a second one). A wrong replica count is an error
 //! (naming ui.replicas=1 or deploymentMode=distributed); a missing or other strategy is patched.
 
-use crate::post_render::lookup::Lookup;
 use serde_json::{json, Value};
 
 use super::helpers::{add, components, describe, replace, test};
 use super::{Finding, Rule};
 use crate::post_render::context::Context;
+use crate::post_render::lookup::Lookup;
 use crate::post_render::manifest::Doc;
 use crate::post_render::model::Role;
 

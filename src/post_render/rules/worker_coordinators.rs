@@ -4,12 +4,12 @@
 //! `<fullname>-coordinator.<namespace>.svc.cluster.local`, 2.x `<fullname>-coordinator`. The registry runs it on
 //! charts from 1.0.10 and on older charts whose image pins Dagu >= 2.9.0. Patched.
 
-use crate::post_render::lookup::Lookup;
 use serde_json::{json, Value};
 
 use super::helpers::{components, describe, replace, strip_flag, test};
 use super::{Finding, Rule};
 use crate::post_render::context::Context;
+use crate::post_render::lookup::Lookup;
 use crate::post_render::manifest::Doc;
 use crate::post_render::model::{Component, Role};
 

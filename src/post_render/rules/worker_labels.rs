@@ -3,7 +3,6 @@
 //! which the chart is not). The labels come from `workerPools.<pool>.labels` when the values give them, else
 //! from the arguments already rendered. Patched.
 
-use crate::post_render::lookup::Lookup;
 use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
@@ -11,6 +10,7 @@ use serde_json::{json, Value};
 use super::helpers::{components, describe, replace, strip_flag, test, token};
 use super::{Finding, Rule};
 use crate::post_render::context::Context;
+use crate::post_render::lookup::Lookup;
 use crate::post_render::manifest::Doc;
 use crate::post_render::model::{Component, Role};
 

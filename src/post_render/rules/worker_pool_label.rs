@@ -2,12 +2,12 @@
 //! `dagu.sh/worker-pool`, the profile's `pool_label`) (chart docs, "Worker Labels": the pod metadata always
 //! includes it). Patched; pod labels can be added without touching the immutable selector.
 
-use crate::post_render::lookup::Lookup;
 use serde_json::json;
 
 use super::helpers::{add, components, describe, replace, test, token};
 use super::{Finding, Rule};
 use crate::post_render::context::Context;
+use crate::post_render::lookup::Lookup;
 use crate::post_render::manifest::Doc;
 use crate::post_render::model::Role;
 
