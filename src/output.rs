@@ -2,6 +2,14 @@
 
 use std::io::IsTerminal;
 
+/// `-o text|json` of the reporting commands (doctor, upgrade-check): a human report, or one JSON document.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    #[default]
+    Text,
+    Json,
+}
+
 /// Whether stderr may carry colour: a TTY, and `NO_COLOR` unset or empty (https://no-color.org).
 pub fn color_enabled() -> bool {
     std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal()

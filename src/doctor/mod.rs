@@ -17,7 +17,7 @@ use anyhow::Context as _;
 use crate::cli::GlobalArgs;
 use crate::exit;
 use crate::kube_client::KubeArgs;
-use crate::output;
+use crate::output::{self, Format};
 
 const AFTER_HELP: &str = "\
 Examples:
@@ -34,14 +34,6 @@ Exit codes: 0 every check passed (warnings allowed); 1 a check failed (a warning
 --strict); 2 bad flags; 3 the cluster cannot be reached or refused a request.
 RBAC (read-only): list deployments, pods, configmaps, persistentvolumeclaims, services,
 endpoints, networkpolicies; get pods/log (docs/rbac/doctor.yaml).";
-
-/// Output format of `doctor`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    #[default]
-    Text,
-    Json,
-}
 
 /// Flags of `kubectl dagu doctor`.
 #[derive(Debug, Clone, clap::Args)]

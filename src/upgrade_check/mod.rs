@@ -22,9 +22,9 @@ use kube::{Api, Client};
 use serde_json::Value;
 
 use crate::cli::GlobalArgs;
-use crate::doctor::Format;
 use crate::exit;
 use crate::kube_client::KubeArgs;
+use crate::output::Format;
 use plan::{key, DryRun, Key, Step};
 use report::{confirm, json, render};
 
@@ -42,7 +42,7 @@ Objects the upgrade deletes are listed with the value that keeps them. The steps
 are Ready) make the upgrade go through; --apply runs them after asking (--yes: without asking).
 
 -o json prints the same plan as one JSON document (safe, resolvable, items, steps with their
-commands) for scripts; with --apply the \"ran:\" lines then go to stderr.
+commands) for scripts; with --apply the \"ran:\" and \"nothing run\" lines then go to stderr.
 
 Exit codes: 0 safe as is (or --apply ran every step the plan needs); 1 blocked (the plan is
 printed); 2 unreadable input or bad flags; 3 the cluster cannot be reached or refused a request.
@@ -137,17 +137,18 @@ async fn check(args: &Args, new: Vec<Value>, values: Option<Value>) -> anyhow::R
     if !args.apply || plan.steps.is_empty() {
         return Ok(exit::FAILURE);
     }
+    // What --apply did, after the report: with -o json stdout carries only the json document.
+    let mut progress = |line: &str| match args.output {
+        Format::Text => writeln!(out, "{line}"),
+        Format::Json => writeln!(std::io::stderr(), "{line}"),
+    };
     if !args.yes && !confirm(plan.steps.len())? {
-        writeln!(out, "nothing run")?;
+        progress("nothing run")?;
         return Ok(exit::FAILURE);
     }
     for step in &plan.steps {
         apply(&client, &ns, step).await?;
-        // stdout carries only the json document with -o json.
-        match args.output {
-            Format::Text => writeln!(out, "ran: {}", step.command(&ns))?,
-            Format::Json => eprintln!("ran: {}", step.command(&ns)),
-        }
+        progress(&format!("ran: {}", step.command(&ns)))?;
     }
     Ok(if plan.resolvable() {
         exit::SUCCESS
