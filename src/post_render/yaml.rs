@@ -38,8 +38,18 @@ fn options() -> Options {
     options
 }
 
-/// Parses one YAML document (UTF-8 already checked by the caller) into a JSON value.
+mod fast;
+
+/// Parses one YAML document (UTF-8 already checked by the caller) into a JSON value: the fast path where it
+/// resolves every node exactly as serde-saphyr would, else serde-saphyr (which also gives every error).
 pub fn parse(text: &str) -> Result<Value, YamlError> {
+    match fast::parse(text) {
+        Some(value) => Ok(value),
+        None => parse_saphyr(text).map(compact),
+    }
+}
+
+fn parse_saphyr(text: &str) -> Result<Value, YamlError> {
     serde_saphyr::from_str_with_options::<Value>(text, options()).map_err(|err| {
         let location = err.location();
         YamlError {
@@ -48,6 +58,19 @@ pub fn parse(text: &str) -> Result<Value, YamlError> {
             column: location.as_ref().map(|l| l.column()).filter(|&c| c > 0),
         }
     })
+}
+
+/// Rebuilds a value with exact capacities: serde-saphyr grows maps and lists by doubling, and kept values
+/// live until the end (the fast path builds them exact).
+fn compact(value: Value) -> Value {
+    match value {
+        Value::Object(map) => {
+            Value::Object(map.into_iter().map(|(k, v)| (k, compact(v))).collect())
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(compact).collect()),
+        Value::String(s) if s.capacity() > s.len() => Value::String(s.as_str().into()),
+        other => other,
+    }
 }
 
 /// The parser's message without its own `at line X column Y` suffix (we print the stream position instead),
