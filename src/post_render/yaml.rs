@@ -17,14 +17,18 @@ pub struct YamlError {
     pub column: Option<u64>,
 }
 
+/// The nesting and node limits of the budget, shared with the fast path.
+const MAX_DEPTH: usize = 64;
+const MAX_NODES: usize = 1_000_000;
+
 fn options() -> Options {
     let budget = serde_saphyr::budget! {
         max_reader_input_bytes: Some(MAX_DOCUMENT_BYTES),
         max_documents: 1,
-        max_depth: 64,
+        max_depth: MAX_DEPTH,
         max_aliases: 1_000,
         max_anchors: 1_000,
-        max_nodes: 1_000_000,
+        max_nodes: MAX_NODES,
         max_events: 4_000_000,
     };
     let mut options = serde_saphyr::options! {

@@ -8,9 +8,7 @@
 use granit_parser::{Event, Parser, ScalarStyle};
 use serde_json::{Map, Number, Value};
 
-/// serde-saphyr's budget in [`super::options`].
-const MAX_DEPTH: usize = 64;
-const MAX_NODES: usize = 1_000_000;
+use super::{MAX_DEPTH, MAX_NODES};
 
 /// The document's value, or `None` when serde-saphyr must decide.
 pub fn parse(text: &str) -> Option<Value> {
