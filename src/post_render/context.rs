@@ -12,6 +12,7 @@ use std::collections::BTreeSet;
 use serde_json::Value;
 
 use super::error::InputError;
+use super::facts::{self, DocFacts};
 use super::manifest::Doc;
 use super::model::{self, Component, Role};
 use super::profile::{self, AddressForm, Profile};
@@ -98,23 +99,43 @@ impl Context {
 
 /// Resolves the context for a parsed stream.
 pub fn resolve(docs: &[Doc], values: Value, flags: &Overrides) -> Result<Context, InputError> {
-    let chart_name = values
+    let name = chart_name(&values);
+    let facts: Vec<Option<DocFacts>> = docs.iter().map(|d| facts::of(d, &name)).collect();
+    resolve_facts(docs, &facts, values, flags)
+}
+
+/// The chart name the values give (`nameOverride`, else `dagu`), which recognising components needs.
+pub fn chart_name(values: &Value) -> String {
+    values
         .field("nameOverride")
         .and_then(Value::as_str)
         .filter(|s| !s.is_empty())
         .unwrap_or("dagu")
-        .to_string();
-    let choice = profile::choose_docs(docs, flags.chart_version.as_ref());
+        .to_string()
+}
+
+/// [`resolve`] from each document's facts (`facts[i]` for `docs[i]`, `None` where it has no value); the
+/// documents themselves are read only for their kind, name and namespace.
+pub fn resolve_facts(
+    docs: &[Doc],
+    facts: &[Option<DocFacts>],
+    values: Value,
+    flags: &Overrides,
+) -> Result<Context, InputError> {
+    let chart_name = chart_name(&values);
+    let profile_facts: Vec<profile::Facts> =
+        facts.iter().flatten().map(|f| f.profile.clone()).collect();
+    let choice = profile::choose_facts(&profile_facts, flags.chart_version.as_ref());
     let mut components =
-        model::find_components(docs, &chart_name, choice.profile.generation.pool_label);
-    let value_of = |c: &Component| docs[c.doc].value().expect("components have values");
+        model::components_from_facts(docs, facts, choice.profile.generation.pool_label);
+    let fact_of = |c: &Component| facts[c.doc].as_ref().expect("components have facts");
 
     let release = match &flags.release {
         Some(r) => Some(r.clone()),
         None => single(
             components
                 .iter()
-                .filter_map(|c| model::instance_label(value_of(c))),
+                .filter_map(|c| fact_of(c).instance.as_deref()),
             "release (app.kubernetes.io/instance labels)",
             "--release",
         )?,
@@ -155,7 +176,7 @@ pub fn resolve(docs: &[Doc], values: Value, flags: &Overrides) -> Result<Context
         "--namespace",
     )? {
         (ns, "metadata.namespace")
-    } else if let Some(ns) = advertised_namespace(docs, &components, &fullname) {
+    } else if let Some(ns) = advertised_namespace(facts, &components, &fullname) {
         (ns, "the existing DAGU_COORDINATOR_ADVERTISE value")
     } else {
         ("default".to_string(), NAMESPACE_UNKNOWN)
@@ -206,20 +227,17 @@ fn single<'a>(
 }
 
 /// `<fullname>-coordinator.<ns>.svc.cluster.local` in the coordinator's env, if the chart rendered it.
-fn advertised_namespace(docs: &[Doc], components: &[Component], fullname: &str) -> Option<String> {
+fn advertised_namespace(
+    facts: &[Option<DocFacts>],
+    components: &[Component],
+    fullname: &str,
+) -> Option<String> {
     let prefix = format!("{fullname}-coordinator.");
     components
         .iter()
         .filter(|c| c.role == Role::Coordinator)
-        .filter_map(|c| {
-            docs[c.doc]
-                .value()?
-                .at(&format!("{}/env", c.container_ptr()))
-        })
-        .filter_map(Value::as_array)
-        .flatten()
-        .filter(|e| e.field("name").and_then(Value::as_str) == Some("DAGU_COORDINATOR_ADVERTISE"))
-        .filter_map(|e| e.field("value")?.as_str())
+        .filter_map(|c| facts[c.doc].as_ref())
+        .flat_map(|f| &f.advertise)
         .find_map(|v| {
             let ns = v
                 .strip_prefix(&prefix)?

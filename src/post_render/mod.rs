@@ -9,6 +9,7 @@ pub mod context;
 pub mod document;
 mod edit;
 pub mod error;
+pub mod facts;
 pub mod lookup;
 pub mod manifest;
 pub mod model;

@@ -3,6 +3,7 @@
 
 use serde_json::Value;
 
+use super::facts::DocFacts;
 use super::manifest::Doc;
 use crate::post_render::lookup::Lookup;
 
@@ -149,21 +150,25 @@ pub fn fullname_from_name(role: Role, name: &str, pool: Option<&str>) -> Option<
         .map(str::to_string)
 }
 
-/// The components of the stream, without pools resolved (that needs the fullname).
-pub fn find_components(docs: &[Doc], chart_name: &str, pool_label: &str) -> Vec<Component> {
+/// The components of the stream from each document's facts, without pools resolved from names (that needs
+/// the fullname).
+pub fn components_from_facts(
+    docs: &[Doc],
+    facts: &[Option<DocFacts>],
+    pool_label: &str,
+) -> Vec<Component> {
     docs.iter()
+        .zip(facts)
         .enumerate()
-        .filter(|(_, d)| d.kind() == Some("Deployment"))
-        .filter_map(|(i, d)| {
-            let value = d.value()?;
-            let (role, container) = recognise(value, chart_name)?;
+        .filter(|(_, (d, _))| d.kind() == Some("Deployment"))
+        .filter_map(|(i, (d, f))| {
+            let f = f.as_ref()?;
+            let (role, container) = f.component?;
             Some(Component {
                 doc: i,
                 role,
                 container,
-                pool: (role == Role::Worker)
-                    .then(|| pod_label(value, pool_label).map(str::to_string))
-                    .flatten(),
+                pool: f.pool(pool_label).map(str::to_string),
                 name: d.reference.name.clone().unwrap_or_default(),
             })
         })

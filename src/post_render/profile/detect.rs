@@ -23,7 +23,8 @@ pub struct Choice {
 
 /// The profile for a parsed stream.
 pub fn choose_docs(docs: &[Doc], chart_override: Option<&Version>) -> Choice {
-    choose(docs.iter().filter_map(Doc::value), chart_override)
+    let facts: Vec<Facts> = docs.iter().filter_map(Doc::value).map(Facts::of).collect();
+    choose_facts(&facts, chart_override)
 }
 
 /// The profile for any list of objects (a rendered stream or live objects of a release).
@@ -31,13 +32,65 @@ pub fn choose<'a>(
     objects: impl IntoIterator<Item = &'a Value>,
     chart_override: Option<&Version>,
 ) -> Choice {
-    let objects: Vec<&Value> = objects.into_iter().collect();
-    let shape = Shape::of(&objects);
+    let facts: Vec<Facts> = objects.into_iter().map(Facts::of).collect();
+    choose_facts(&facts, chart_override)
+}
+
+/// What one object says about the profile: read once per object, so that a stream's objects need not all be
+/// held to choose (the large-stream path keeps these and drops the objects).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Facts {
+    /// `dagu-1.0.9` in its `helm.sh/chart` label, when that parses.
+    chart: Option<Version>,
+    /// A Deployment running `dagu start-all`.
+    start_all: bool,
+    /// A Deployment the chart `dagu` would render: its role, image tag, and (workers with `/data` on an
+    /// `emptyDir`) whether it dials the short coordinator address.
+    dagu: Option<(Role, Option<String>, Option<bool>)>,
+}
+
+impl Facts {
+    pub fn of(object: &Value) -> Facts {
+        let chart = object
+            .at("/metadata/labels")
+            .and_then(|l| l.field("helm.sh/chart")?.as_str())
+            .and_then(|label| Version::parse(&label.strip_prefix("dagu-")?.replace('_', "+")).ok());
+        let mut facts = Facts {
+            chart,
+            ..Facts::default()
+        };
+        if object.field("kind").and_then(Value::as_str) != Some("Deployment") {
+            return facts;
+        }
+        let argv = container_words(object);
+        facts.start_all = argv.iter().any(|w| w == "start-all")
+            && argv.first().is_some_and(|p| p.ends_with("dagu"));
+        let Some((role, index)) = model::recognise(object, "dagu") else {
+            return facts;
+        };
+        let tag = object
+            .at(&format!("/spec/template/spec/containers/{index}"))
+            .and_then(|c| c.field("image")?.as_str())
+            .and_then(image_tag);
+        let scratch = (role == Role::Worker && data_is_empty_dir(object)).then(|| {
+            argv.windows(2)
+                .find(|w| w[0] == "--worker.coordinators")
+                .is_some_and(|w| !w[1].contains('.'))
+        });
+        facts.dagu = Some((role, tag, scratch));
+        facts
+    }
+}
+
+/// The profile from each object's [`Facts`], in stream order.
+pub fn choose_facts(facts: &[Facts], chart_override: Option<&Version>) -> Choice {
+    let shape = Shape::of(facts);
     let dagu = shape
         .image_tag
         .as_deref()
         .map_or(Dagu::Unknown, Dagu::from_tag);
-    let label = chart_label(&objects);
+    // The first object whose label parses.
+    let label = facts.iter().find_map(|f| f.chart.clone());
     let (chart, mut reason) = match (chart_override, &label) {
         (Some(v), _) => (Some(v.clone()), format!("--chart-version {v}")),
         (None, Some(v)) => (Some(v.clone()), format!("label helm.sh/chart: dagu-{v}")),
@@ -85,15 +138,6 @@ pub fn choose<'a>(
     }
 }
 
-/// `dagu-1.0.9` in `helm.sh/chart` on any object (the first that parses).
-fn chart_label(objects: &[&Value]) -> Option<Version> {
-    objects.iter().find_map(|o| {
-        let label = o.at("/metadata/labels")?.field("helm.sh/chart")?.as_str()?;
-        let version = label.strip_prefix("dagu-")?.replace('_', "+");
-        Version::parse(&version).ok()
-    })
-}
-
 /// What the objects look like, as far as choosing a profile goes.
 #[derive(Debug, Default)]
 struct Shape {
@@ -105,37 +149,22 @@ struct Shape {
 }
 
 impl Shape {
-    fn of(objects: &[&Value]) -> Shape {
+    fn of(facts: &[Facts]) -> Shape {
         let mut shape = Shape::default();
-        let deployments = objects
-            .iter()
-            .filter(|o| o.field("kind").and_then(Value::as_str) == Some("Deployment"));
-        for d in deployments {
-            let argv = container_words(d);
-            if argv.iter().any(|w| w == "start-all")
-                && argv.first().is_some_and(|p| p.ends_with("dagu"))
-            {
-                shape.start_all = true;
-            }
-            let Some((role, index)) = model::recognise(d, "dagu") else {
+        for f in facts {
+            shape.start_all |= f.start_all;
+            let Some((role, tag, scratch)) = &f.dagu else {
                 continue;
             };
-            let container = d.at(&format!("/spec/template/spec/containers/{index}"));
             if shape.image_tag.is_none() {
-                shape.image_tag = container
-                    .and_then(|c| c.field("image")?.as_str())
-                    .and_then(image_tag);
+                shape.image_tag = tag.clone();
             }
-            if role == Role::Ui {
+            if *role == Role::Ui {
                 continue;
             }
             shape.distributed_parts = true;
-            if role == Role::Worker && data_is_empty_dir(d) {
-                let short = argv
-                    .windows(2)
-                    .find(|w| w[0] == "--worker.coordinators")
-                    .is_some_and(|w| !w[1].contains('.'));
-                shape.scratch_worker = Some(shape.scratch_worker.unwrap_or(false) || short);
+            if let Some(short) = scratch {
+                shape.scratch_worker = Some(shape.scratch_worker.unwrap_or(false) || *short);
             }
         }
         shape

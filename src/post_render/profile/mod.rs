@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use crate::post_render::lookup::Lookup;
 
-pub use detect::{choose, choose_docs, Choice};
+pub use detect::{choose, choose_docs, choose_facts, Choice, Facts};
 
 /// Every published Dagu chart version, oldest first (dagucloud/dagu, `charts/dagu`; 1.0.3 was never released).
 pub const PUBLISHED: &[&str] = &[
