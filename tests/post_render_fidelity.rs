@@ -23,14 +23,7 @@ fn fixes_change_only_the_lines_they_patch_in_every_generation() {
     for version in ONE_PER_GENERATION {
         let chart = chart(version, dir.path());
         let values = two_pools(version);
-        for defect in [
-            "serviceLinks",
-            "workerExtraEnv",
-            "daguHome",
-            "labelOrder",
-            "workerLabels",
-            "poolLabel",
-        ] {
+        for defect in defects(version) {
             let input = template(&chart, &values, &[&format!("testing.break={{{defect}}}")]);
             let out = post_render(&input, &values, &[]);
             assert_eq!(out.status.code(), Some(0), "{version} {defect}");

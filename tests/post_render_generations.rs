@@ -58,21 +58,6 @@ fn clean_renderings_of_every_published_version_pass_unchanged() {
     }
 }
 
-/// The defects each generation's test chart can render (tests/charts/README.md).
-fn defects(version: &str) -> &'static [&'static str] {
-    match version {
-        "1.0.8" => &["serviceLinks", "workerExtraEnv", "daguHome", "labelOrder"],
-        _ => &[
-            "serviceLinks",
-            "workerExtraEnv",
-            "daguHome",
-            "labelOrder",
-            "workerLabels",
-            "poolLabel",
-        ],
-    }
-}
-
 #[test]
 fn each_defect_comes_out_as_the_clean_rendering() {
     let dir = tempfile::tempdir().unwrap();

@@ -106,7 +106,8 @@ fn mutants_never_panic_and_accepted_output_is_stable() {
         values: serde_json::json!({
             "extraEnv": [{"name": "HTTP_PROXY", "value": "http://proxy:8080"}],
             "config": {"envPassthrough": ["HTTP_PROXY"]},
-        }),
+        })
+        .into(),
         ..Options::default()
     };
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);

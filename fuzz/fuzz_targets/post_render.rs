@@ -12,7 +12,8 @@ fuzz_target!(|data: &[u8]| {
             "extraEnv": [{"name": "HTTP_PROXY", "value": "http://proxy:8080"}],
             "config": {"envPassthrough": ["HTTP_PROXY"]},
             "workerPools": {"gpu": {"labels": {"gpu": "true"}}}
-        }),
+        })
+        .into(),
         ..Options::default()
     };
     let Ok(first) = process(data, &options) else {

@@ -8,6 +8,7 @@
 //!   existing `DAGU_COORDINATOR_ADVERTISE` value, else unknown ([`NAMESPACE_UNKNOWN`]: rules that need it fail).
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use serde_json::Value;
 
@@ -40,7 +41,8 @@ pub struct Overrides {
 /// Everything rules need besides the documents.
 #[derive(Debug, Clone)]
 pub struct Context {
-    pub values: Value,
+    /// Shared: the large-stream path gives each batch its own context.
+    pub values: Arc<Value>,
     pub release: Option<String>,
     pub fullname: String,
     /// How the fullname was found, for messages.
@@ -98,7 +100,12 @@ impl Context {
 }
 
 /// Resolves the context for a parsed stream.
-pub fn resolve(docs: &[Doc], values: Value, flags: &Overrides) -> Result<Context, InputError> {
+pub fn resolve(
+    docs: &[Doc],
+    values: impl Into<Arc<Value>>,
+    flags: &Overrides,
+) -> Result<Context, InputError> {
+    let values = values.into();
     let name = chart_name(&values);
     let facts: Vec<Option<DocFacts>> = docs.iter().map(|d| facts::of(d, &name)).collect();
     resolve_facts(docs, &facts, values, flags)
@@ -119,7 +126,7 @@ pub fn chart_name(values: &Value) -> String {
 pub fn resolve_facts(
     docs: &[Doc],
     facts: &[Option<DocFacts>],
-    values: Value,
+    values: Arc<Value>,
     flags: &Overrides,
 ) -> Result<Context, InputError> {
     let chart_name = chart_name(&values);

@@ -69,6 +69,14 @@ pub fn parse_stream_keeping<'a>(
     input: &'a [u8],
     extra_kinds: &[&str],
 ) -> Result<Vec<Doc<'a>>, InputError> {
+    let mut docs = split(input)?;
+    parse_where(&mut docs, extra_kinds, |_| true)?;
+    Ok(docs)
+}
+
+/// The stream's chunks as documents, none parsed yet (each non-empty one numbered). Fails on a stream that is
+/// not UTF-8, empty, or only comments.
+pub fn split(input: &[u8]) -> Result<Vec<Doc<'_>>, InputError> {
     if let Err(err) = std::str::from_utf8(input) {
         let (line, column) = line_column(input, err.valid_up_to());
         return Err(InputError::NotUtf8 { line, column });
@@ -98,7 +106,6 @@ pub fn parse_stream_keeping<'a>(
     if index == 0 {
         return Err(InputError::OnlyComments);
     }
-    parse_all(&mut docs, extra_kinds)?;
     Ok(docs)
 }
 
@@ -106,16 +113,35 @@ pub fn parse_stream_keeping<'a>(
 /// they save on small streams).
 const DOCS_PER_THREAD: usize = 256;
 
-/// Parses every non-empty chunk, in parallel slices on large streams; the first error in stream order wins.
-fn parse_all(docs: &mut [Doc], extra_kinds: &[&str]) -> Result<(), InputError> {
-    parallel::slices(docs, DOCS_PER_THREAD, |slice| -> Result<(), InputError> {
-        for doc in slice.iter_mut().filter(|d| !d.chunk.is_empty()) {
-            doc.object = Some(parse_object(&doc.chunk, &mut doc.reference, extra_kinds)?);
-        }
-        Ok(())
-    })
+/// Parses every non-empty chunk whose position `pick` accepts, in parallel slices on large streams; the first
+/// error in stream order wins.
+pub fn parse_where(
+    docs: &mut [Doc],
+    extra_kinds: &[&str],
+    pick: impl Fn(usize) -> bool + Sync,
+) -> Result<(), InputError> {
+    let mut jobs: Vec<(usize, &mut Doc)> = docs
+        .iter_mut()
+        .enumerate()
+        .filter(|(i, d)| !d.chunk.is_empty() && pick(*i))
+        .collect();
+    parallel::slices(
+        &mut jobs,
+        DOCS_PER_THREAD,
+        |slice| -> Result<(), InputError> {
+            slice
+                .iter_mut()
+                .try_for_each(|(_, doc)| parse_doc(doc, extra_kinds))
+        },
+    )
     .into_iter()
     .collect()
+}
+
+/// Parses one non-empty chunk into its object (and fills in its reference's kind, name and source).
+pub fn parse_doc(doc: &mut Doc, extra_kinds: &[&str]) -> Result<(), InputError> {
+    doc.object = Some(parse_object(&doc.chunk, &mut doc.reference, extra_kinds)?);
+    Ok(())
 }
 
 fn parse_object(

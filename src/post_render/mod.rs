@@ -5,6 +5,7 @@
 //! warnings, RFC 6902 fixes) → [`patch`] → [`render`] → stdout, written only when everything succeeded.
 //! [`process`] is the whole pipeline as a pure function (tests and the fuzz target call it).
 
+mod batched;
 pub mod context;
 pub mod document;
 mod edit;
@@ -27,7 +28,9 @@ pub mod yaml;
 
 use std::path::PathBuf;
 
-pub use pipeline::{process, process_docs, Error, Options, Outcome};
+pub use pipeline::{
+    process, process_batched, process_docs, process_whole, Error, Options, Outcome,
+};
 
 use crate::cli::GlobalArgs;
 use crate::exit;

@@ -14,7 +14,7 @@ use super::parallel;
 use super::yaml;
 
 /// The bytes to write for `doc`, changed by `fixes` (the operations applied to it, in order).
-fn document<'a>(doc: &'a Doc, fixes: &[&PatchOperation]) -> Cow<'a, [u8]> {
+pub(super) fn document<'a>(doc: &'a Doc, fixes: &[&PatchOperation]) -> Cow<'a, [u8]> {
     let Some(value) = doc.value() else {
         return Cow::Borrowed(doc.chunk.raw);
     };

@@ -2,6 +2,7 @@
 //! diff, the JSON report or the --check lines out. The report ends with the profile used and why.
 
 use std::io::{IsTerminal, Read, Write};
+use std::os::fd::AsFd;
 
 use anyhow::Context as _;
 use serde_json::{Map, Value};
@@ -18,7 +19,9 @@ pub(super) fn execute(args: &Args, log: &mut sink::Log) -> anyhow::Result<u8> {
         return Ok(exit::SUCCESS);
     }
     let options = Options {
-        values: load_values(args).map_err(|e| exit::with_code(exit::USAGE, e))?,
+        values: load_values(args)
+            .map_err(|e| exit::with_code(exit::USAGE, e))?
+            .into(),
         overrides: context::Overrides {
             release: args.release.clone(),
             namespace: args.namespace.clone(),
@@ -148,7 +151,16 @@ fn read_stdin() -> anyhow::Result<Vec<u8>> {
              (helm template dagu dagu/dagu | kubectl-dagu) or use helm --post-renderer kubectl-dagu"
         );
     }
-    let mut input = Vec::new();
+    // A file on stdin says its size: read it into one allocation of that size (doubling from empty holds up
+    // to twice the stream).
+    let size = stdin
+        .as_fd()
+        .try_clone_to_owned()
+        .ok()
+        .and_then(|fd| std::fs::File::from(fd).metadata().ok())
+        .filter(|m| m.is_file())
+        .map_or(0, |m| m.len().min(MAX_STREAM_BYTES));
+    let mut input = Vec::with_capacity(size as usize);
     stdin
         .lock()
         .take(MAX_STREAM_BYTES + 1)

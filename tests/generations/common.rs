@@ -11,6 +11,21 @@ pub const DISTRIBUTED: &str = "tests/charts/values/distributed.yaml";
 /// A chart version of each generation's test chart.
 pub const ONE_PER_GENERATION: [&str; 4] = ["1.0.8", "1.0.9", "1.0.11", "2.0.3"];
 
+/// The defects each generation's test chart can render (tests/charts/README.md).
+pub fn defects(version: &str) -> &'static [&'static str] {
+    match version {
+        "1.0.8" => &["serviceLinks", "workerExtraEnv", "daguHome", "labelOrder"],
+        _ => &[
+            "serviceLinks",
+            "workerExtraEnv",
+            "daguHome",
+            "labelOrder",
+            "workerLabels",
+            "poolLabel",
+        ],
+    }
+}
+
 /// The two-pool value set for `version` (2.x needs distributed mode for workers).
 pub fn two_pools(version: &str) -> Vec<&'static str> {
     if version.starts_with("2.") {

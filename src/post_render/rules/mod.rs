@@ -157,6 +157,16 @@ pub fn for_profile(profile: &Profile) -> impl Iterator<Item = &'static Rule> + '
         .map(|e| &e.rule)
 }
 
+/// Puts findings in their reported order: by rule (the table's order), then by document position (findings
+/// on no document first), otherwise as the rule gave them. Both pipelines end with it, so a stream checked in
+/// batches reports exactly as one checked whole.
+pub fn sort(findings: &mut [Finding]) {
+    findings.sort_by_cached_key(|f| {
+        let rule = RULES.iter().position(|e| e.rule.id == f.rule);
+        (rule, f.doc.map_or(0, |d| d + 1))
+    });
+}
+
 /// The table `--list-rules` prints: id, description, and where each rule applies.
 pub fn list() -> String {
     let width = RULES.iter().map(|r| r.rule.id.len()).max().unwrap_or(0);
