@@ -14,9 +14,11 @@
 //! runs the whole stream, which gives the same outcome (or the error) by definition. A test runs both paths
 //! on every fixture and compares them.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 
 use memchr::memmem;
+use serde_json::{Map, Value};
 
 use super::context::{self, Context};
 use super::facts::{self, DocFacts};
@@ -86,11 +88,23 @@ pub fn process<'a>(input: &'a [u8], options: &Options, min_workers: usize) -> Op
             rendered: None,
         })
         .collect();
+    let pool_order: HashMap<&str, usize> = values
+        .get("workerPools")
+        .and_then(Value::as_object)
+        .map(|pools| {
+            pools
+                .keys()
+                .enumerate()
+                .map(|(i, k)| (k.as_str(), i))
+                .collect()
+        })
+        .unwrap_or_default();
     let batch = Batch {
         context: &provisional,
         docs: &docs,
         others: &others,
         chart_name: &name,
+        pool_order: &pool_order,
     };
     let done = parallel::slices(&mut jobs, BATCH, |slice| {
         slice
@@ -145,6 +159,8 @@ struct Batch<'c, 'a> {
     /// Positions of the documents that are not deferred and have values.
     others: &'c [usize],
     chart_name: &'c str,
+    /// Each pool's position in `workerPools`.
+    pool_order: &'c HashMap<&'c str, usize>,
 }
 
 impl<'a> Batch<'_, 'a> {
@@ -186,6 +202,7 @@ impl<'a> Batch<'_, 'a> {
             job.facts = Some(facts);
             docs.push(doc);
         }
+        context.values = Arc::new(self.values_for(jobs));
         let (findings, changed) = pipeline::run_rules(&context, &mut docs).ok()?;
         for (k, job) in jobs.iter_mut().enumerate() {
             let at = first + k;
@@ -215,6 +232,37 @@ impl<'a> Batch<'_, 'a> {
             job.doc.object = Some(object);
         }
         Some(())
+    }
+}
+
+impl Batch<'_, '_> {
+    /// The values with `workerPools` cut to the pools of `jobs` (in values order): rules that walk every pool
+    /// would otherwise walk all of them in every batch, and what they find on the values is found once, by
+    /// the last run on the whole stream.
+    fn values_for(&self, jobs: &[Job]) -> Value {
+        let values = &self.context.values;
+        let Some(all) = values.get("workerPools").and_then(Value::as_object) else {
+            return (**values).clone();
+        };
+        let mut pools: Vec<(usize, &str)> = jobs
+            .iter()
+            .filter_map(|j| j.component.as_ref()?.pool.as_deref())
+            .filter_map(|p| Some((*self.pool_order.get(p)?, p)))
+            .collect();
+        pools.sort_unstable();
+        pools.dedup();
+        let mut cut: Map<String, Value> = pools
+            .into_iter()
+            .map(|(_, p)| (p.to_string(), all[p].clone()))
+            .collect();
+        let out = values.as_object().into_iter().flatten().map(|(k, v)| {
+            let v = match k.as_str() {
+                "workerPools" => Value::Object(std::mem::take(&mut cut)),
+                _ => v.clone(),
+            };
+            (k.clone(), v)
+        });
+        Value::Object(out.collect())
     }
 }
 
