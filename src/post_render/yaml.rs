@@ -35,6 +35,9 @@ fn options() -> Options {
         budget: budget,
         duplicate_keys: DuplicateKeyPolicy::Error,
         with_snippet: false,
+        // YAML 1.1, as Kubernetes and helm read it (sigs.k8s.io/yaml): `0755` is octal 493 (`defaultMode`),
+        // not the float 755.0 YAML 1.2 gives a leading-zero decimal.
+        legacy_octal_numbers: true,
     };
     options.alias_limits.max_total_replayed_events = 100_000;
     options.alias_limits.max_replay_stack_depth = 16;
@@ -126,6 +129,18 @@ mod tests {
         assert_eq!(v["kind"], "A");
         assert_eq!(v["spec"]["replicas"], 2);
         assert_eq!(v["spec"]["s"], "0755");
+    }
+
+    #[test]
+    fn leading_zero_integers_are_octal_as_kubernetes_reads_them() {
+        let v = parse("a: 0755\nb: 010\nc: -010\nd: 0o17\ne: 08\nf: 0\ng: '0755'\n").unwrap();
+        assert_eq!(v["a"], 493);
+        assert_eq!(v["b"], 8);
+        assert_eq!(v["c"], -8);
+        assert_eq!(v["d"], 15);
+        assert_eq!(v["e"], 8.0, "not octal: a float, as Go's YAML 1.1 reads it");
+        assert_eq!(v["f"], 0);
+        assert_eq!(v["g"], "0755");
     }
 
     #[test]
