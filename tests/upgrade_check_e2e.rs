@@ -151,6 +151,28 @@ async fn a_1x_to_2x_upgrade_is_planned_applied_and_keeps_the_data() {
             .any(|c| c.starts_with("kubectl delete deployment up-dagu-ui ")),
         "{out}"
     );
+    // Every kind of the rendering is checked: the optional Ingress is dry-run (a host the API refuses is
+    // found), and a kind this 1.20 server does not serve (policy/v1 arrived in 1.21) is named.
+    let mut template_ingress = template.clone();
+    template_ingress.extend_from_slice(&[
+        "--set",
+        "ingress.enabled=true",
+        "--set",
+        "ingress.host=Not_A_Host",
+    ]);
+    let mut with_extras = support::helm::run(&template_ingress).stdout;
+    with_extras.extend_from_slice(
+        b"---\napiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata:\n  name: up-extra\n  \
+          labels: {app.kubernetes.io/instance: up}\nspec:\n  maxUnavailable: 1\n",
+    );
+    let (code, out, err) = check(&[], &with_extras);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains("[invalid] Ingress/up-dagu-ui"), "{out}");
+    assert!(
+        out.contains("[kind-not-served] PodDisruptionBudget/up-extra"),
+        "{out}"
+    );
+
     let (code, out, err) = check(&["--apply", "--yes"], &distributed);
     assert_eq!(code, 0, "{out}{err}");
     assert!(

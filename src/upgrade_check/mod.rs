@@ -3,6 +3,7 @@
 //! upgrade breaks and the steps to run before `helm upgrade`. `--apply` runs those steps after a confirmation.
 
 mod input;
+mod kinds;
 pub mod plan;
 mod report;
 #[cfg(test)]
@@ -13,8 +14,6 @@ use std::io::Write as _;
 use std::path::PathBuf;
 
 use anyhow::Context as _;
-use k8s_openapi::api::apps::v1::Deployment;
-use k8s_openapi::api::core::v1::{ConfigMap, PersistentVolumeClaim, Service, ServiceAccount};
 use kube::api::{
     ApiResource, DeleteParams, DynamicObject, ListParams, PostParams, PropagationPolicy,
 };
@@ -25,6 +24,7 @@ use crate::cli::GlobalArgs;
 use crate::exit;
 use crate::kube_client::KubeArgs;
 use crate::output::Format;
+use kinds::Resource;
 use plan::{key, DryRun, Key, Step};
 use report::{confirm, json, render};
 
@@ -74,25 +74,6 @@ pub struct Args {
 /// Where the least-privilege Role is documented (named when the server says 403).
 const ROLE: &str = "docs/rbac/upgrade-check.yaml";
 
-/// The kinds compared and dry-run (what the Dagu charts render).
-fn api_resource(kind: &str) -> Option<ApiResource> {
-    Some(match kind {
-        "Deployment" => ApiResource::erase::<Deployment>(&()),
-        "Service" => ApiResource::erase::<Service>(&()),
-        "PersistentVolumeClaim" => ApiResource::erase::<PersistentVolumeClaim>(&()),
-        "ConfigMap" => ApiResource::erase::<ConfigMap>(&()),
-        "ServiceAccount" => ApiResource::erase::<ServiceAccount>(&()),
-        _ => return None,
-    })
-}
-const KINDS: &[&str] = &[
-    "Deployment",
-    "Service",
-    "PersistentVolumeClaim",
-    "ConfigMap",
-    "ServiceAccount",
-];
-
 pub fn run(args: &Args, _global: &GlobalArgs) -> anyhow::Result<u8> {
     let new = input::read_rendering().map_err(|e| exit::with_code(exit::USAGE, e))?;
     let values = input::load_values(&args.values).map_err(|e| exit::with_code(exit::USAGE, e))?;
@@ -107,21 +88,38 @@ async fn check(args: &Args, new: Vec<Value>, values: Option<Value>) -> anyhow::R
     let (client, ns) = crate::kube_client::client(&args.kube)
         .await
         .map_err(|e| exit::with_code(exit::CLUSTER, e))?;
-    let live = fetch_live(&client, &ns, &args.release).await?;
-    let mut dry_runs = BTreeMap::new();
-    for obj in &new {
-        if let Some(k) = key(obj) {
-            if api_resource(&k.0).is_some() {
-                let answer = dry_run(
-                    &client,
-                    &ns,
-                    obj,
-                    live.iter().find(|l| key(l).as_ref() == Some(&k)),
-                )
-                .await?;
-                dry_runs.insert(k, answer);
+    let types = kinds::resolve(&client, &new).await.map_err(|e| {
+        crate::doctor::cluster_error(ROLE, e, "discover the rendering's kinds", &ns)
+    })?;
+    let mut listed = kinds::known();
+    for resource in types.values() {
+        if let Resource::Namespaced(ar) = resource {
+            if !listed
+                .iter()
+                .any(|k| (&k.api_version, &k.kind) == (&ar.api_version, &ar.kind))
+            {
+                listed.push(ar.clone());
             }
         }
+    }
+    let live = fetch_live(&client, &ns, &args.release, &listed).await?;
+    let mut dry_runs = BTreeMap::new();
+    for obj in &new {
+        let (Some(k), Some(t)) = (key(obj), kinds::type_of(obj)) else {
+            continue;
+        };
+        let answer = match &types[&t] {
+            Resource::Namespaced(ar) => {
+                let existing = live.iter().find(|l| key(l).as_ref() == Some(&k));
+                dry_run(&client, &ns, ar, obj, existing).await?
+            }
+            Resource::Cluster => DryRun::NotChecked(format!(
+                "{} {} is cluster-scoped; upgrade-check checks the release's namespace only",
+                t.0, t.1
+            )),
+            Resource::NotServed(why) => DryRun::NotServed(format!("{} {}: {why}", t.0, t.1)),
+        };
+        dry_runs.insert(k, answer);
     }
     let plan = plan::plan(&new, &live, &dry_runs, values.as_ref());
     let mut out = std::io::stdout().lock();
@@ -157,12 +155,16 @@ async fn check(args: &Args, new: Vec<Value>, values: Option<Value>) -> anyhow::R
     })
 }
 
-async fn fetch_live(client: &Client, ns: &str, release: &str) -> anyhow::Result<Vec<Value>> {
+async fn fetch_live(
+    client: &Client,
+    ns: &str,
+    release: &str,
+    kinds: &[ApiResource],
+) -> anyhow::Result<Vec<Value>> {
     let params = ListParams::default().labels(&format!("app.kubernetes.io/instance={release}"));
     let mut out = Vec::new();
-    for kind in KINDS {
-        let ar = api_resource(kind).expect("listed kinds have resources");
-        let api: Api<DynamicObject> = Api::namespaced_with(client.clone(), ns, &ar);
+    for ar in kinds {
+        let api: Api<DynamicObject> = Api::namespaced_with(client.clone(), ns, ar);
         let list = api.list(&params).await.map_err(|e| {
             crate::doctor::cluster_error(ROLE, e, &format!("list {}", ar.plural), ns)
         })?;
@@ -180,12 +182,12 @@ async fn fetch_live(client: &Client, ns: &str, release: &str) -> anyhow::Result<
 async fn dry_run(
     client: &Client,
     ns: &str,
+    ar: &ApiResource,
     new: &Value,
     live: Option<&Value>,
 ) -> anyhow::Result<DryRun> {
     let k: Key = key(new).expect("keyed");
-    let ar = api_resource(&k.0).expect("supported kind");
-    let api: Api<DynamicObject> = Api::namespaced_with(client.clone(), ns, &ar);
+    let api: Api<DynamicObject> = Api::namespaced_with(client.clone(), ns, ar);
     let pp = PostParams {
         dry_run: true,
         field_manager: Some("kubectl-dagu".into()),
@@ -223,7 +225,10 @@ async fn dry_run(
 async fn apply(client: &Client, ns: &str, step: &Step) -> anyhow::Result<()> {
     match step {
         Step::OrphanDelete { kind, name } => {
-            let ar = api_resource(kind).context("a kind upgrade-check knows")?;
+            let ar = kinds::known()
+                .into_iter()
+                .find(|ar| ar.kind == *kind)
+                .context("a kind upgrade-check knows")?;
             let api: Api<DynamicObject> = Api::namespaced_with(client.clone(), ns, &ar);
             let dp = DeleteParams {
                 propagation_policy: Some(PropagationPolicy::Orphan),

@@ -3,9 +3,14 @@
 //! it go through. The server's refusals are the evidence; the comparisons here only explain them and find
 //! what a dry-run cannot see (deletions, the values traps).
 
+mod explain;
+
 use std::collections::BTreeMap;
 
 use serde_json::Value;
+
+use explain::explain;
+pub use explain::prepare_update;
 
 /// `Kind/name`.
 pub type Key = (String, String);
@@ -29,6 +34,10 @@ pub enum DryRun {
     Invalid(String),
     /// Another refusal (code, message).
     Refused(u16, String),
+    /// The server does not serve the object's apiVersion and kind (why).
+    NotServed(String),
+    /// Not sent (why).
+    NotChecked(String),
 }
 
 /// A step to run before `helm upgrade`.
@@ -56,7 +65,8 @@ impl Step {
 /// Something the upgrade would do or fail at.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Item {
-    /// `immutable-field`, `object-deleted`, `deployment-mode`, `pvc-replaced`, `values-trap`, `refused`.
+    /// `immutable-field`, `invalid`, `object-deleted`, `deployment-mode`, `pvc-replaced`, `values-trap`,
+    /// `refused`, `kind-not-served`, `not-checked`.
     pub id: &'static str,
     pub object: String,
     pub message: String,
@@ -128,6 +138,12 @@ pub fn plan(
         let existing = live_by_key.get(&k);
         match answer {
             DryRun::Accepted => {}
+            DryRun::Invalid(message) if existing.is_none() => plan.items.push(Item {
+                id: "invalid",
+                object: show(&k),
+                message: format!("the API server refuses to create it: {message}"),
+                resolved: false,
+            }),
             DryRun::Invalid(message) => {
                 let (why, step) = explain(&k, obj, existing.copied());
                 let resolved = step.is_some();
@@ -143,6 +159,21 @@ pub fn plan(
                 });
                 plan.steps.extend(step);
             }
+            DryRun::NotServed(why) => plan.items.push(Item {
+                id: "kind-not-served",
+                object: show(&k),
+                message: format!(
+                    "{why}: helm upgrade stops at it (no matches for kind); render it for an apiVersion this \
+                     cluster serves (kubectl api-resources) or upgrade the cluster first"
+                ),
+                resolved: false,
+            }),
+            DryRun::NotChecked(why) => plan.items.push(Item {
+                id: "not-checked",
+                object: show(&k),
+                message: why,
+                resolved: true,
+            }),
             DryRun::Refused(code, message) => plan.items.push(Item {
                 id: "refused",
                 object: show(&k),
@@ -216,81 +247,4 @@ pub fn plan(
         }
     }
     plan
-}
-
-/// Why an update was refused, when the objects show it, and the step that lets the upgrade through.
-fn explain(k: &Key, new: &Value, live: Option<&Value>) -> (String, Option<Step>) {
-    let Some(live) = live else {
-        return (String::new(), None);
-    };
-    match k.0.as_str() {
-        "Deployment" | "StatefulSet" | "DaemonSet" => {
-            let (a, b) = (
-                live.pointer("/spec/selector"),
-                new.pointer("/spec/selector"),
-            );
-            let why = if a != b {
-                format!(
-                    " (selector {} -> {})",
-                    serde_json::to_string(&a).unwrap_or_default(),
-                    serde_json::to_string(&b).unwrap_or_default()
-                )
-            } else {
-                String::new()
-            };
-            (
-                why,
-                Some(Step::OrphanDelete {
-                    kind: k.0.clone(),
-                    name: k.1.clone(),
-                }),
-            )
-        }
-        "PersistentVolumeClaim" => {
-            let modes = live
-                .pointer("/spec/accessModes")
-                .map(Value::to_string)
-                .unwrap_or_default();
-            (
-                format!(
-                    ". A claim's spec cannot change; deleting it loses the data: keep it with \
-                     persistence.existingClaim: {} and persistence.accessMode matching {modes}",
-                    k.1
-                ),
-                None,
-            )
-        }
-        _ => (String::new(), None),
-    }
-}
-
-/// The object to send in a dry-run update: the new rendering, with what the server set and helm keeps
-/// (resourceVersion; a Service's cluster IPs; a claim's bound volume and defaulted class).
-pub fn prepare_update(new: &Value, live: &Value) -> Value {
-    let mut out = new.clone();
-    let copy = |out: &mut Value, pointer: &str| {
-        if let Some(v) = live.pointer(pointer) {
-            if out.pointer(pointer).is_none() {
-                if let Some((parent, key)) = pointer.rsplit_once('/') {
-                    if let Some(Value::Object(m)) = out.pointer_mut(parent) {
-                        m.insert(key.to_string(), v.clone());
-                    }
-                }
-            }
-        }
-    };
-    copy(&mut out, "/metadata/resourceVersion");
-    match new.get("kind").and_then(Value::as_str) {
-        Some("Service") => {
-            copy(&mut out, "/spec/clusterIP");
-            copy(&mut out, "/spec/clusterIPs");
-        }
-        Some("PersistentVolumeClaim") => {
-            copy(&mut out, "/spec/volumeName");
-            copy(&mut out, "/spec/storageClassName");
-            copy(&mut out, "/spec/volumeMode");
-        }
-        _ => {}
-    }
-    out
 }

@@ -115,3 +115,49 @@ fn a_service_the_new_chart_drops_is_deleted_by_design() {
     assert_eq!(p.items[0].id, "object-deleted");
     assert!(p.items[0].resolved && p.safe());
 }
+
+#[test]
+fn unserved_kinds_block_invalid_creates_are_not_immutable_and_unchecked_kinds_are_noted() {
+    let pdb = json!({"apiVersion": "policy/v1", "kind": "PodDisruptionBudget", "metadata": {"name": "p"}});
+    let ingress =
+        json!({"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": {"name": "i"}});
+    let role = json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": {"name": "r"}});
+    let new = vec![pdb.clone(), ingress.clone(), role.clone()];
+    let mut dry = BTreeMap::new();
+    dry.insert(
+        key(&pdb).unwrap(),
+        DryRun::NotServed(
+            "policy/v1 PodDisruptionBudget: the server does not serve policy/v1".into(),
+        ),
+    );
+    dry.insert(
+        key(&ingress).unwrap(),
+        DryRun::Invalid("spec.rules[0].host: Invalid value".into()),
+    );
+    dry.insert(
+        key(&role).unwrap(),
+        DryRun::NotChecked("cluster-scoped".into()),
+    );
+    let p = plan(&new, &[], &dry, None);
+    assert!(!p.resolvable() && p.steps.is_empty());
+    let id = |object: &str| {
+        p.items
+            .iter()
+            .find(|i| i.object == object)
+            .map(|i| (i.id, i.resolved))
+    };
+    assert_eq!(
+        id("PodDisruptionBudget/p"),
+        Some(("kind-not-served", false))
+    );
+    assert_eq!(id("Ingress/i"), Some(("invalid", false)));
+    assert_eq!(id("ClusterRole/r"), Some(("not-checked", true)));
+    let served = p.items.iter().find(|i| i.id == "kind-not-served").unwrap();
+    assert!(
+        served
+            .message
+            .contains("does not serve policy/v1: helm upgrade stops"),
+        "{}",
+        served.message
+    );
+}
