@@ -9,8 +9,9 @@ mod support;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+use k8s_openapi::api::apps::v1::ReplicaSet;
 use k8s_openapi::api::core::v1::Pod;
-use kube::api::{Api, LogParams, PostParams};
+use kube::api::{Api, DeleteParams, ListParams, LogParams, PostParams};
 use serde_json::json;
 
 /// Runs `kubectl-dagu ARGS` with `stdin`; returns (exit code, stdout, stderr).
@@ -212,6 +213,45 @@ async fn a_1x_to_2x_upgrade_is_planned_applied_and_keeps_the_data() {
         "{report}{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // The old workers' ReplicaSet was not adopted (the pool label changed): doctor names it and the command.
+    let rs_api: Api<ReplicaSet> = Api::namespaced(client.clone(), &ns.name);
+    let orphans: Vec<String> = rs_api
+        .list(&ListParams::default().labels("app.kubernetes.io/instance=up"))
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .filter(|rs| {
+            rs.metadata
+                .owner_references
+                .as_deref()
+                .unwrap_or_default()
+                .is_empty()
+        })
+        .filter_map(|rs| rs.metadata.name)
+        .collect();
+    assert!(
+        orphans
+            .iter()
+            .any(|n| n.starts_with("up-dagu-worker-general-")),
+        "{orphans:?}"
+    );
+    for name in &orphans {
+        let command = format!("kubectl delete replicaset {name} -n {}", ns.name);
+        assert!(report.contains(&command), "{command} missing:\n{report}");
+        rs_api.delete(name, &DeleteParams::default()).await.unwrap();
+    }
+    support::poll_async("the orphans to go", Duration::from_secs(120), || async {
+        let out = Command::new(env!("CARGO_BIN_EXE_kubectl-dagu"))
+            .args(["doctor", release, "--kubeconfig"])
+            .arg(&doctor_kubeconfig)
+            .output()
+            .unwrap();
+        let report = String::from_utf8_lossy(&out.stdout);
+        (out.status.code() == Some(0) && !report.contains("kubectl delete replicaset"))
+            .then_some(())
+    })
+    .await;
 
     let log = on_the_claim(&pods, "read", &claim, "cat /data/marker").await;
     assert_eq!(log.trim(), "kept-across-the-upgrade");

@@ -2,7 +2,7 @@
 //! Endpoints, PVCs and NetworkPolicies of the whole namespace), and the previous log of each failing container.
 //! Every API error is a cluster error (exit 3), forbidden ones naming the Role in docs/rbac/doctor.yaml.
 
-use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
 use k8s_openapi::api::core::v1::{ConfigMap, Endpoints, PersistentVolumeClaim, Pod, Service};
 use k8s_openapi::api::networking::v1::NetworkPolicy;
 use kube::api::{ListParams, LogParams};
@@ -38,17 +38,20 @@ where
 pub async fn objects(client: &Client, ns: &str, release: &str) -> anyhow::Result<Objects> {
     let labelled = ListParams::default().labels(&format!("{INSTANCE_LABEL}={release}"));
     let all = ListParams::default();
-    let (deployments, pods, config_maps, pvcs, services, endpoints, network_policies) = tokio::try_join!(
-        list::<Deployment>(client, ns, &labelled, "deployments"),
-        list::<Pod>(client, ns, &labelled, "pods"),
-        list::<ConfigMap>(client, ns, &labelled, "configmaps"),
-        list::<PersistentVolumeClaim>(client, ns, &all, "persistentvolumeclaims"),
-        list::<Service>(client, ns, &all, "services"),
-        list::<Endpoints>(client, ns, &all, "endpoints"),
-        list::<NetworkPolicy>(client, ns, &all, "networkpolicies"),
-    )?;
+    let (deployments, replica_sets, pods, config_maps, pvcs, services, endpoints, network_policies) =
+        tokio::try_join!(
+            list::<Deployment>(client, ns, &labelled, "deployments"),
+            list::<ReplicaSet>(client, ns, &labelled, "replicasets"),
+            list::<Pod>(client, ns, &labelled, "pods"),
+            list::<ConfigMap>(client, ns, &labelled, "configmaps"),
+            list::<PersistentVolumeClaim>(client, ns, &all, "persistentvolumeclaims"),
+            list::<Service>(client, ns, &all, "services"),
+            list::<Endpoints>(client, ns, &all, "endpoints"),
+            list::<NetworkPolicy>(client, ns, &all, "networkpolicies"),
+        )?;
     let mut objects = Objects {
         deployments,
+        replica_sets,
         pods,
         config_maps,
         pvcs,

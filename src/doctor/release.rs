@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
 use k8s_openapi::api::core::v1::{ConfigMap, Endpoints, PersistentVolumeClaim, Pod, Service};
 use k8s_openapi::api::networking::v1::NetworkPolicy;
 use serde_json::Value;
@@ -18,6 +18,8 @@ pub const INSTANCE_LABEL: &str = "app.kubernetes.io/instance";
 #[derive(Debug, Clone, Default)]
 pub struct Objects {
     pub deployments: Vec<Deployment>,
+    /// The release's ReplicaSets (by label): one no Deployment owns was left by an orphan delete.
+    pub replica_sets: Vec<ReplicaSet>,
     pub pods: Vec<Pod>,
     pub config_maps: Vec<ConfigMap>,
     /// Every PVC of the namespace: a Deployment may mount an `existingClaim` without the release's labels.

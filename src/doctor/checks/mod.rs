@@ -8,6 +8,7 @@ mod coordinator_endpoints;
 mod coordinator_service;
 mod insecure_config;
 mod network_policy;
+mod orphaned_replicasets;
 mod pods_not_crash_looping;
 mod post_render_rules;
 mod pvc_access_modes;
@@ -122,6 +123,7 @@ pub const CHECKS: &[Check] = &[
     pvc_access_modes::CHECK,
     components_available::CHECK,
     pods_not_crash_looping::CHECK,
+    orphaned_replicasets::CHECK,
     coordinator_service::CHECK,
     coordinator_endpoints::CHECK,
     network_policy::CHECK,

@@ -82,6 +82,7 @@ pub fn objects(values: &[Value]) -> Objects {
         }
         match kind.as_str() {
             "Deployment" => o.deployments.push(parse(v)),
+            "ReplicaSet" => o.replica_sets.push(parse(v)),
             "Pod" => o.pods.push(parse(v)),
             "ConfigMap" => o.config_maps.push(parse(v)),
             "PersistentVolumeClaim" => o.pvcs.push(parse(v)),
