@@ -83,7 +83,8 @@ pub struct Args {
     /// Dagu's config file, read for paths.dags_dir [default: $DAGU_HOME/config.yaml if it exists]
     #[arg(long, value_name = "FILE")]
     pub dagu_config: Option<PathBuf>,
-    /// Set parameter NAME for ${NAME} in the step's command and config (repeatable; wins over params/env)
+    /// Set parameter NAME for ${NAME} and ${params.NAME} in the step's command and config (repeatable;
+    /// wins over params/env), or a value only a DAG run has: -p steps.ID.outputs.NAME=VALUE
     #[arg(short = 'p', long = "param", value_name = "NAME=VALUE", value_parser = params::parse_cli)]
     pub params: Vec<(String, String)>,
     /// Print the Job that would be created and exit; needs no cluster

@@ -2,6 +2,12 @@
 //! the DAG's `env`, then the process environment. A name found nowhere is an error naming it: an empty string
 //! substituted silently would run a different command than the one written.
 //!
+//! Dagu 2.x's scoped references too: `${params.NAME}` (`-p`, then `params`), `${env.NAME}` (as `${NAME}`: Dagu
+//! exports params into the env scope), `${consts.NAME}` (the DAG's `consts`). References to what only a run
+//! knows (`${steps.ID.outputs.NAME}`, `${context.run.id}`, `${foreach...}`, `${inputs...}`, `${outputs...}`)
+//! are errors unless `-p` gives them by their whole name (`-p steps.build.outputs.tag=v1`); other dotted forms
+//! stay as written, as Dagu leaves them.
+//!
 //! Only the braced form is expanded; `$NAME` is left as written (no shell runs in the container to expand it,
 //! so it reaches the program literally, as with Kubernetes' own `command`).
 
@@ -15,9 +21,20 @@ pub struct Params {
     pub cli: BTreeMap<String, String>,
     pub dag_params: BTreeMap<String, String>,
     pub dag_env: BTreeMap<String, String>,
+    pub dag_consts: BTreeMap<String, String>,
     /// `None`: read the real process environment. Tests pass a fixed map.
     pub process_env: Option<BTreeMap<String, String>>,
 }
+
+/// A `${...}` that resolves nowhere: what the braces hold, and how to give it a value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unresolved {
+    pub reference: String,
+    pub hint: String,
+}
+
+/// Scopes whose values exist only in a run of the whole DAG.
+const RUNTIME_SCOPES: &[&str] = &["steps", "context", "foreach", "inputs", "outputs"];
 
 /// Limit on `${A}` → `${B}` → ... chains inside DAG params/env values (a cycle would otherwise never end).
 const MAX_DEPTH: usize = 8;
@@ -35,12 +52,52 @@ impl Params {
             })
     }
 
-    /// Expands every `${NAME}` in `text`; `Err(name)` for the first name that resolves nowhere.
-    pub fn expand(&self, text: &str) -> Result<String, String> {
+    /// The value of the reference `expr` (inside `${}`); `Ok(None)`: not a reference, left as written.
+    fn lookup(&self, expr: &str) -> Result<Option<String>, Unresolved> {
+        let missing = |hint: String| Unresolved {
+            reference: expr.to_string(),
+            hint,
+        };
+        if expr == "params" && self.raw(expr).is_none() {
+            return Ok(None); // Dagu's aggregate `${params}` (JSON of every param): left as written
+        }
+        if is_name(expr) {
+            let hint = format!("pass -p {expr}=VALUE or define it in params/env");
+            return self.raw(expr).map(Some).ok_or_else(|| missing(hint));
+        }
+        if !is_reference(expr) {
+            return Ok(None);
+        }
+        if let Some(v) = self.cli.get(expr) {
+            return Ok(Some(v.clone()));
+        }
+        let segments: Vec<&str> = expr.split('.').collect();
+        let found = match segments.as_slice() {
+            ["params", name] => self.cli.get(*name).or_else(|| self.dag_params.get(*name)).cloned(),
+            ["env", name] => self.raw(name),
+            ["consts", name] => self.dag_consts.get(*name).cloned(),
+            [scope, ..] if RUNTIME_SCOPES.contains(scope) => {
+                return Err(missing(format!(
+                    "it is known only in a run of the whole DAG, and run-step runs one step alone: pass \
+                     -p {expr}=VALUE"
+                )))
+            }
+            _ => return Ok(None),
+        };
+        let hint = match segments[0] {
+            "params" => format!("pass -p {}=VALUE or define it in params", segments[1]),
+            "env" => format!("define {} in env or export it", segments[1]),
+            _ => format!("define {} in consts", segments[1]),
+        };
+        found.map(Some).ok_or_else(|| missing(hint))
+    }
+
+    /// Expands every `${NAME}` (and scoped reference) in `text`; `Err` for the first that resolves nowhere.
+    pub fn expand(&self, text: &str) -> Result<String, Unresolved> {
         self.expand_depth(text, 0)
     }
 
-    fn expand_depth(&self, text: &str, depth: usize) -> Result<String, String> {
+    fn expand_depth(&self, text: &str, depth: usize) -> Result<String, Unresolved> {
         let mut out = String::with_capacity(text.len());
         let mut rest = text;
         while let Some(start) = rest.find("${") {
@@ -50,16 +107,12 @@ impl Params {
                 out.push_str(&rest[start..]);
                 return Ok(out);
             };
-            let name = &after[..end];
-            if !is_name(name) {
-                out.push_str(&rest[start..start + 2 + end + 1]);
-            } else {
-                let value = self.raw(name).ok_or_else(|| name.to_string())?;
-                if depth < MAX_DEPTH && value.contains("${") {
-                    out.push_str(&self.expand_depth(&value, depth + 1)?);
-                } else {
-                    out.push_str(&value);
+            match self.lookup(after[..end].trim())? {
+                None => out.push_str(&rest[start..start + 2 + end + 1]),
+                Some(value) if depth < MAX_DEPTH && value.contains("${") => {
+                    out.push_str(&self.expand_depth(&value, depth + 1)?)
                 }
+                Some(value) => out.push_str(&value),
             }
             rest = &after[end + 1..];
         }
@@ -72,12 +125,12 @@ impl Params {
         &self,
         value: &mut Value,
         path: &super::diag::Path,
-        unresolved: &mut Vec<(super::diag::Path, String)>,
+        unresolved: &mut Vec<(super::diag::Path, Unresolved)>,
     ) {
         match value {
             Value::String(s) => match self.expand(s) {
                 Ok(new) => *s = new,
-                Err(name) => unresolved.push((path.clone(), name)),
+                Err(u) => unresolved.push((path.clone(), u)),
             },
             Value::Array(items) => {
                 for (i, v) in items.iter_mut().enumerate() {
@@ -102,10 +155,15 @@ fn is_name(s: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
-/// Parses `-p NAME=VALUE`.
+/// `a.b.c`: dotted names, as Dagu's scoped references are written.
+fn is_reference(s: &str) -> bool {
+    s.contains('.') && s.split('.').all(is_name)
+}
+
+/// Parses `-p NAME=VALUE` (or `-p steps.ID.outputs.NAME=VALUE`, a value a run would have given).
 pub fn parse_cli(arg: &str) -> Result<(String, String), String> {
     match arg.split_once('=') {
-        Some((k, v)) if is_name(k) => Ok((k.to_string(), v.to_string())),
+        Some((k, v)) if is_name(k) || is_reference(k) => Ok((k.to_string(), v.to_string())),
         _ => Err(format!("expected NAME=VALUE, found {arg:?}")),
     }
 }
@@ -165,56 +223,4 @@ fn unquote(s: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    fn params() -> Params {
-        Params {
-            cli: [("DATE".into(), "2026-01-01".into())].into(),
-            dag_params: [("DATE".into(), "x".into()), ("REGION".into(), "eu".into())].into(),
-            dag_env: [("HOME_DIR".into(), "/h/${REGION}".into())].into(),
-            process_env: Some([("USER".into(), "me".into()), ("DATE".into(), "y".into())].into()),
-        }
-    }
-
-    #[test]
-    fn precedence_is_cli_then_params_then_env_then_process() {
-        let p = params();
-        assert_eq!(
-            p.expand("--date ${DATE} ${REGION} ${USER}").unwrap(),
-            "--date 2026-01-01 eu me"
-        );
-        assert_eq!(p.expand("${HOME_DIR}/x").unwrap(), "/h/eu/x");
-    }
-
-    #[test]
-    fn unresolved_names_are_errors_and_other_dollars_stay() {
-        let p = params();
-        assert_eq!(p.expand("${NOPE}"), Err("NOPE".into()));
-        assert_eq!(p.expand("$HOME ${1x} ${").unwrap(), "$HOME ${1x} ${");
-    }
-
-    #[test]
-    fn dagu_param_shapes() {
-        let want: BTreeMap<String, String> =
-            [("A".into(), "1".into()), ("B".into(), "two words".into())].into();
-        assert_eq!(parse_pairs(&json!("A=1 B=\"two words\" positional")), want);
-        assert_eq!(parse_pairs(&json!(["A=1", "B=\"two words\""])), want);
-        assert_eq!(parse_pairs(&json!([{"A": 1}, {"B": "two words"}])), want);
-        assert_eq!(parse_pairs(&json!({"A": 1, "B": "two words"})), want);
-        assert_eq!(
-            parse_pairs(
-                &json!([{"name": "A", "default": 1}, {"name": "B", "default": "two words"}])
-            ),
-            want
-        );
-    }
-
-    #[test]
-    fn cli_params_need_a_name() {
-        assert_eq!(parse_cli("A=b=c").unwrap(), ("A".into(), "b=c".into()));
-        assert!(parse_cli("=x").is_err());
-        assert!(parse_cli("novalue").is_err());
-    }
-}
+mod tests;

@@ -137,10 +137,12 @@ pub fn plan(inputs: &Inputs) -> Result<Plan, PlanError> {
     let params = params(&dag, inputs);
     let mut unresolved = Vec::new();
     params.expand_value(&mut config, &Path::root(), &mut unresolved);
-    for (path, name) in unresolved.into_iter().filter(|_| !inputs.keep_unresolved) {
+    for (path, u) in unresolved.into_iter().filter(|_| !inputs.keep_unresolved) {
         errors.push(format!(
-            "{}: ${{{name}}} is not set; pass -p {name}=VALUE or define it in params/env",
-            locate(&layers, &path)
+            "{}: ${{{}}} is not set; {}",
+            locate(&layers, &path),
+            u.reference,
+            u.hint
         ));
     }
     let mut argv = command_shape::argv(&step.value).unwrap_or_default();
@@ -148,10 +150,12 @@ pub fn plan(inputs: &Inputs) -> Result<Plan, PlanError> {
         match params.expand(word) {
             Ok(w) => *word = w,
             Err(_) if inputs.keep_unresolved => {}
-            Err(name) => errors.push(format!(
-                "{}.{}: ${{{name}}} is not set (word {i}); pass -p {name}=VALUE or define it in params/env",
+            Err(u) => errors.push(format!(
+                "{}.{}: ${{{}}} is not set (word {i}); {}",
                 step.prefix(),
-                command_shape::path(&step.value)
+                command_shape::path(&step.value),
+                u.reference,
+                u.hint
             )),
         }
     }
@@ -189,6 +193,7 @@ fn params(dag: &Dag, inputs: &Inputs) -> Params {
         cli: inputs.cli_params.clone(),
         dag_params: dag.root.get("params").map(parse_pairs).unwrap_or_default(),
         dag_env: dag.root.get("env").map(parse_pairs).unwrap_or_default(),
+        dag_consts: dag.root.get("consts").map(parse_pairs).unwrap_or_default(),
         process_env: inputs.process_env.clone(),
     }
 }

@@ -144,3 +144,30 @@ fn workspace_base_sits_between_the_global_base_and_the_dag() {
         ]
     );
 }
+
+#[test]
+fn scoped_references_of_dagu_2_resolve_and_runtime_ones_name_the_way_to_give_them() {
+    let text = "env:\n  - DATE: 2026-12-03\nconsts:\n  BUCKET: s3://reports\nsteps:\n  - id: s\n    \
+                action: kubernetes.run\n    with:\n      image: 'app:${consts.BUCKET}'\n      \
+                command: 'app report --date \"${env.DATE}\" --after ${steps.migrate.outputs.version}'\n";
+    assert_eq!(
+        errors(&inputs(text, "s", &[])),
+        ["steps[s].with.command: ${steps.migrate.outputs.version} is not set (word 5); it is known only in a \
+          run of the whole DAG, and run-step runs one step alone: pass -p steps.migrate.outputs.version=VALUE"]
+    );
+    let p = plan(&inputs(
+        text,
+        "s",
+        &[("steps.migrate.outputs.version", "7")],
+    ))
+    .unwrap();
+    assert_eq!(p.config["image"], "app:s3://reports");
+    assert_eq!(
+        p.argv,
+        Some(
+            ["app", "report", "--date", "2026-12-03", "--after", "7"]
+                .map(String::from)
+                .to_vec()
+        )
+    );
+}
