@@ -51,9 +51,7 @@ pub(super) fn explain(k: &Key, new: &Value, live: Option<&Value>) -> (String, Op
 }
 
 /// The object to send in a dry-run update: the new rendering, with what the server set and helm keeps
-/// (a Service's cluster IPs; a claim's bound volume and defaulted class). No resourceVersion: helm patches
-/// without one, and a PUT carrying the listed one was refused with 409 whenever a controller wrote the object's
-/// status in between (a Deployment whose pods were starting), which helm's patch never is.
+/// (resourceVersion; a Service's cluster IPs; a claim's bound volume and defaulted class).
 pub fn prepare_update(new: &Value, live: &Value) -> Value {
     let mut out = new.clone();
     let copy = |out: &mut Value, pointer: &str| {
@@ -67,6 +65,7 @@ pub fn prepare_update(new: &Value, live: &Value) -> Value {
             }
         }
     };
+    copy(&mut out, "/metadata/resourceVersion");
     match new.get("kind").and_then(Value::as_str) {
         Some("Service") => {
             copy(&mut out, "/spec/clusterIP");
