@@ -179,6 +179,11 @@ async fn fetch_live(
     Ok(out)
 }
 
+/// Dry runs of an update that meet a 409 (a controller wrote the object, its status, since it was read) and
+/// are sent again with the object read anew. Helm's own patch carries no resourceVersion, so such a conflict
+/// says nothing about the upgrade.
+const CONFLICT_RETRIES: usize = 10;
+
 async fn dry_run(
     client: &Client,
     ns: &str,
@@ -192,34 +197,55 @@ async fn dry_run(
         dry_run: true,
         field_manager: Some("kubectl-dagu".into()),
     };
-    let mut body = match live {
-        Some(l) => plan::prepare_update(new, l),
-        None => new.clone(),
+    let what = || {
+        let verb = if live.is_some() { "update" } else { "create" };
+        format!("dry-run {verb} {}/{}", k.0, k.1)
     };
-    body["metadata"]["namespace"] = Value::String(ns.to_string());
-    let obj: DynamicObject = serde_json::from_value(body).context("an object of the rendering")?;
-    let result = match live {
-        Some(_) => api.replace(&k.1, &pp, &obj).await.map(|_| ()),
-        None => api.create(&pp, &obj).await.map(|_| ()),
-    };
-    match result {
-        Ok(()) => Ok(DryRun::Accepted),
-        Err(kube::Error::Api(s)) if s.code == 422 => Ok(DryRun::Invalid(s.message)),
-        Err(kube::Error::Api(s)) if s.code != 403 && s.code != 401 => {
-            Ok(DryRun::Refused(s.code, s.message))
-        }
-        Err(e) => Err(crate::doctor::cluster_error(
-            ROLE,
-            e,
-            &format!(
-                "dry-run {} {}/{}",
-                if live.is_some() { "update" } else { "create" },
-                k.0,
-                k.1
-            ),
-            ns,
-        )),
+    let mut live = live.cloned();
+    let mut attempt = 0;
+    loop {
+        let mut body = match &live {
+            Some(l) => plan::prepare_update(new, l),
+            None => new.clone(),
+        };
+        body["metadata"]["namespace"] = Value::String(ns.to_string());
+        let obj: DynamicObject =
+            serde_json::from_value(body).context("an object of the rendering")?;
+        let result = match live {
+            Some(_) => api.replace(&k.1, &pp, &obj).await.map(|_| ()),
+            None => api.create(&pp, &obj).await.map(|_| ()),
+        };
+        return match result {
+            Ok(()) => Ok(DryRun::Accepted),
+            Err(kube::Error::Api(s))
+                if s.code == 409 && live.is_some() && attempt < CONFLICT_RETRIES =>
+            {
+                attempt += 1;
+                live = read(&api, &k.1, ns).await?.or(live);
+                continue;
+            }
+            Err(kube::Error::Api(s)) if s.code == 422 => Ok(DryRun::Invalid(s.message)),
+            Err(kube::Error::Api(s)) if s.code != 403 && s.code != 401 => {
+                Ok(DryRun::Refused(s.code, s.message))
+            }
+            Err(e) => Err(crate::doctor::cluster_error(ROLE, e, &what(), ns)),
+        };
     }
+}
+
+/// The object `name` as it is now, by a list (the Role's `list` verb suffices).
+async fn read(api: &Api<DynamicObject>, name: &str, ns: &str) -> anyhow::Result<Option<Value>> {
+    let lp = ListParams::default().fields(&format!("metadata.name={name}"));
+    let list = api
+        .list(&lp)
+        .await
+        .map_err(|e| crate::doctor::cluster_error(ROLE, e, &format!("list {name}"), ns))?;
+    Ok(list
+        .items
+        .into_iter()
+        .next()
+        .map(serde_json::to_value)
+        .transpose()?)
 }
 
 async fn apply(client: &Client, ns: &str, step: &Step) -> anyhow::Result<()> {
@@ -256,21 +282,17 @@ async fn wait_gone(
     name: &str,
     ns: &str,
 ) -> anyhow::Result<()> {
-    let lp = ListParams::default().fields(&format!("metadata.name={name}"));
     let deadline = tokio::time::Instant::now() + GONE_WAIT;
     loop {
-        let left = api.list(&lp).await.map_err(|e| {
-            crate::doctor::cluster_error(ROLE, e, &format!("list {kind} {name}"), ns)
-        })?;
-        if left.items.is_empty() {
+        let Some(left) = read(api, name, ns).await? else {
             return Ok(());
-        }
+        };
         if tokio::time::Instant::now() >= deadline {
             anyhow::bail!(
-                "{kind} {name} is still being deleted after {}s (its finalizers: {:?}); wait for it to go \
+                "{kind} {name} is still being deleted after {}s (its finalizers: {}); wait for it to go \
                  before helm upgrade",
                 GONE_WAIT.as_secs(),
-                left.items[0].metadata.finalizers
+                left.pointer("/metadata/finalizers").unwrap_or(&Value::Null)
             );
         }
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
