@@ -1,7 +1,10 @@
 //! Finding the base files a DAG inherits, lowest first: the global base.yaml (`--base`, else
-//! `$DAGU_HOME/base.yaml` when it exists), then — for a DAG labelled `workspace=<name>` — the workspace's
-//! `<dags_dir>/workspaces/<name>/base.yaml` when it exists. `dags_dir` is `--dags-dir`, else `paths.dags_dir`
-//! of the Dagu config (`--dagu-config`, else `$DAGU_HOME/config.yaml` when it exists), else `$DAGU_HOME/dags`.
+//! `$DAGU_BASE_CONFIG`, else `paths.base_config` of the Dagu config, else `$DAGU_HOME/base.yaml`, each of the
+//! last two when it exists), then — for a DAG labelled `workspace=<name>` — the workspace's
+//! `<dags_dir>/workspaces/<name>/base.yaml` when it exists. `dags_dir` is `--dags-dir`, else `$DAGU_DAGS_DIR`
+//! (or `$DAGU_DAGS`), else `paths.dags_dir` of the Dagu config, else `$DAGU_HOME/dags`: Dagu's own order
+//! (environment over config file). The Dagu config is `--dagu-config`, else `$DAGU_HOME/config.yaml` when it
+//! exists.
 //! The I/O edge of run-step's config layering; which workspace a DAG names is `workspace::name`.
 
 use std::path::{Path, PathBuf};
@@ -18,15 +21,43 @@ pub struct Sources {
     pub dags_dir: Option<PathBuf>,
     pub dagu_config: Option<PathBuf>,
     pub dagu_home: Option<PathBuf>,
+    /// `$DAGU_DAGS_DIR`, else `$DAGU_DAGS`.
+    pub env_dags_dir: Option<PathBuf>,
+    /// `$DAGU_BASE_CONFIG`.
+    pub env_base_config: Option<PathBuf>,
+}
+
+impl Sources {
+    /// From the flags and this process's environment.
+    pub fn from_env(
+        base: Option<PathBuf>,
+        dags_dir: Option<PathBuf>,
+        dagu_config: Option<PathBuf>,
+    ) -> Self {
+        let var = |name: &str| {
+            std::env::var_os(name)
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+        };
+        Sources {
+            base,
+            dags_dir,
+            dagu_config,
+            dagu_home: var("DAGU_HOME"),
+            env_dags_dir: var("DAGU_DAGS_DIR").or_else(|| var("DAGU_DAGS")),
+            env_base_config: var("DAGU_BASE_CONFIG"),
+        }
+    }
 }
 
 /// The base files for the DAG whose parsed root is `dag_root`: (name for messages, text), lowest first.
 pub fn load(src: &Sources, dag_root: &Value) -> Result<Vec<(String, String)>> {
     let mut files = Vec::new();
-    match global(src) {
+    match global(src)? {
         Some(path) => files.push(read(&path, "base.yaml")?),
         None => tracing::info!(
-            "no global base.yaml: --base not given and $DAGU_HOME/base.yaml does not exist"
+            "no global base.yaml: no --base, $DAGU_BASE_CONFIG or paths.base_config, and \
+             $DAGU_HOME/base.yaml does not exist"
         ),
     }
     if let Some(name) = workspace::name(dag_root) {
@@ -52,40 +83,60 @@ pub fn load(src: &Sources, dag_root: &Value) -> Result<Vec<(String, String)>> {
     Ok(files)
 }
 
-fn global(src: &Sources) -> Option<PathBuf> {
-    src.base.clone().or_else(|| {
-        let path = src.dagu_home.as_ref()?.join("base.yaml");
-        path.is_file().then_some(path)
-    })
+fn global(src: &Sources) -> Result<Option<PathBuf>> {
+    if let Some(path) = src.base.clone().or_else(|| src.env_base_config.clone()) {
+        return Ok(Some(path));
+    }
+    if let Some(path) = configured(src, "/paths/base_config", "base_config")? {
+        let path = PathBuf::from(path);
+        if path.is_file() {
+            return Ok(Some(path));
+        }
+        tracing::info!(path = %path.display(), "paths.base_config of the Dagu config does not exist");
+    }
+    Ok(src
+        .dagu_home
+        .as_ref()
+        .map(|h| h.join("base.yaml"))
+        .filter(|p| p.is_file()))
 }
 
-/// The DAGs directory, as Dagu resolves it (the parts run-step needs).
-pub fn dags_dir(src: &Sources) -> Result<Option<PathBuf>> {
-    if let Some(dir) = &src.dags_dir {
-        return Ok(Some(dir.clone()));
-    }
+/// A path setting of the Dagu config (`pointer`, else the older top-level `legacy` key), when there is a
+/// config and it sets one.
+fn configured(src: &Sources, pointer: &str, legacy: &str) -> Result<Option<String>> {
     let config = src.dagu_config.clone().or_else(|| {
         let path = src.dagu_home.as_ref()?.join("config.yaml");
         path.is_file().then_some(path)
     });
-    if let Some(path) = config {
-        let (_, text) = read(&path, "the Dagu config")?;
-        if let Some(dir) = configured_dags_dir(&text)
-            .with_context(|| format!("the Dagu config {} is not valid YAML", path.display()))?
-        {
-            tracing::info!(config = %path.display(), dags_dir = %dir, "DAGs directory from the Dagu config");
-            return Ok(Some(PathBuf::from(dir)));
-        }
+    let Some(path) = config else {
+        return Ok(None);
+    };
+    let (_, text) = read(&path, "the Dagu config")?;
+    let value = config_path(&text, pointer, legacy)
+        .with_context(|| format!("the Dagu config {} is not valid YAML", path.display()))?;
+    if let Some(v) = &value {
+        tracing::info!(config = %path.display(), setting = pointer, value = %v, "from the Dagu config");
+    }
+    Ok(value)
+}
+
+/// The DAGs directory, as Dagu resolves it (the parts run-step needs).
+pub fn dags_dir(src: &Sources) -> Result<Option<PathBuf>> {
+    if let Some(dir) = src.dags_dir.clone().or_else(|| src.env_dags_dir.clone()) {
+        return Ok(Some(dir));
+    }
+    if let Some(dir) = configured(src, "/paths/dags_dir", "dags_dir")? {
+        return Ok(Some(PathBuf::from(dir)));
     }
     Ok(src.dagu_home.as_ref().map(|home| home.join("dags")))
 }
 
-/// `paths.dags_dir` of a Dagu config (else its older top-level `dags_dir`), when set.
-pub fn configured_dags_dir(text: &str) -> Result<Option<String>> {
+/// The string at `pointer` of a Dagu config (else its older top-level `legacy` key), when set.
+fn config_path(text: &str, pointer: &str, legacy: &str) -> Result<Option<String>> {
     let root: Value = serde_saphyr::from_str(text)?;
     let dir = root
-        .pointer("/paths/dags_dir")
-        .or_else(|| root.get("dags_dir"))
+        .pointer(pointer)
+        .or_else(|| root.get(legacy))
         .and_then(Value::as_str)
         .map(str::trim)
         .filter(|d| !d.is_empty())
@@ -133,6 +184,48 @@ mod tests {
             ..Default::default()
         };
         assert!(dags_dir(&broken).is_err());
+        src.env_dags_dir = Some("/env".into());
+        assert_eq!(dags_dir(&src).unwrap(), Some(PathBuf::from("/flag")));
+        src.dags_dir = None;
+        assert_eq!(
+            dags_dir(&src).unwrap(),
+            Some(PathBuf::from("/env")),
+            "environment over config"
+        );
+    }
+
+    #[test]
+    fn global_base_precedence() {
+        let home = tempfile::tempdir().unwrap();
+        let h = home.path();
+        let mut src = Sources {
+            dagu_home: Some(h.to_path_buf()),
+            ..Default::default()
+        };
+        assert_eq!(global(&src).unwrap(), None);
+        let in_home = write(h, "base.yaml", "kubernetes: {}\n");
+        assert_eq!(global(&src).unwrap(), Some(in_home.clone()));
+        write(
+            h,
+            "config.yaml",
+            "paths:\n  base_config: /nowhere/base.yaml\n",
+        );
+        assert_eq!(
+            global(&src).unwrap(),
+            Some(in_home),
+            "a configured file that is missing"
+        );
+        let configured = write(h, "etc/base.yaml", "kubernetes: {}\n");
+        let text = format!("paths:\n  base_config: {}\n", configured.display());
+        write(h, "config.yaml", &text);
+        assert_eq!(global(&src).unwrap(), Some(configured));
+        src.env_base_config = Some("/env/base.yaml".into());
+        assert_eq!(global(&src).unwrap(), Some(PathBuf::from("/env/base.yaml")));
+        src.base = Some("/flag/base.yaml".into());
+        assert_eq!(
+            global(&src).unwrap(),
+            Some(PathBuf::from("/flag/base.yaml"))
+        );
     }
 
     #[test]

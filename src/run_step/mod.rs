@@ -73,14 +73,16 @@ pub struct Args {
     /// List the DAG's steps (Kubernetes steps with the image they would run) instead of running one
     #[arg(long, conflicts_with_all = ["dry_run", "output"])]
     pub list: bool,
-    /// base.yaml whose `kubernetes:` block is the lowest config layer [default: $DAGU_HOME/base.yaml if it exists]
+    /// base.yaml whose `kubernetes:` block is the lowest config layer [default: $DAGU_BASE_CONFIG, else
+    /// paths.base_config of the Dagu config, else $DAGU_HOME/base.yaml, if it exists]
     #[arg(long, value_name = "FILE")]
     pub base: Option<PathBuf>,
     /// Dagu's DAGs directory, for workspace base configs (DIR/workspaces/NAME/base.yaml) [default:
-    /// paths.dags_dir of the Dagu config, else $DAGU_HOME/dags]
+    /// $DAGU_DAGS_DIR, else paths.dags_dir of the Dagu config, else $DAGU_HOME/dags]
     #[arg(long, value_name = "DIR")]
     pub dags_dir: Option<PathBuf>,
-    /// Dagu's config file, read for paths.dags_dir [default: $DAGU_HOME/config.yaml if it exists]
+    /// Dagu's config file, read for paths.dags_dir and paths.base_config [default: $DAGU_HOME/config.yaml
+    /// if it exists]
     #[arg(long, value_name = "FILE")]
     pub dagu_config: Option<PathBuf>,
     /// Set parameter NAME for ${NAME} and ${params.NAME} in the step's command and config (repeatable;
@@ -125,12 +127,11 @@ pub fn run(args: &Args, global: &GlobalArgs) -> anyhow::Result<u8> {
         .unwrap_or_default();
     // A DAG that does not parse has no workspace; plan() reports the parse error itself.
     let dag_root = dag::parse(&dag_text, &stem).map_or(serde_json::Value::Null, |d| d.root);
-    let sources = bases::Sources {
-        base: args.base.clone(),
-        dags_dir: args.dags_dir.clone(),
-        dagu_config: args.dagu_config.clone(),
-        dagu_home: std::env::var_os("DAGU_HOME").map(PathBuf::from),
-    };
+    let sources = bases::Sources::from_env(
+        args.base.clone(),
+        args.dags_dir.clone(),
+        args.dagu_config.clone(),
+    );
     let bases = bases::load(&sources, &dag_root).map_err(|e| exit::with_code(exit::USAGE, e))?;
     let inputs = plan::Inputs {
         dag_text: &dag_text,
