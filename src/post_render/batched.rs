@@ -23,7 +23,7 @@ use serde_json::{Map, Value};
 use super::context::{self, Context};
 use super::facts::{self, DocFacts};
 use super::manifest::{self, Doc};
-use super::model::{Component, Role};
+use super::model::{self, Component, Role};
 use super::parallel;
 use super::pipeline::{self, Options, Outcome};
 use super::render;
@@ -170,7 +170,6 @@ impl<'a> Batch<'_, 'a> {
         let mut docs: Vec<Doc> = self.others.iter().map(|&i| self.docs[i].clone()).collect();
         let first = docs.len();
         let pool_label = self.context.profile.generation.pool_label;
-        let worker_prefix = format!("{}-worker-", self.context.fullname);
         let mut context = self.context.clone();
         for c in &mut context.components {
             c.doc = self.others.iter().position(|&i| i == c.doc)?;
@@ -179,21 +178,11 @@ impl<'a> Batch<'_, 'a> {
             let mut doc = job.doc.clone();
             manifest::parse_doc(&mut doc, &[]).ok()?;
             let facts = facts::of(&doc, self.chart_name)?;
-            let (Role::Worker, container) = facts.component? else {
+            let mut component = model::component_of(docs.len(), &doc, &facts, pool_label)?;
+            if component.role != Role::Worker {
                 return None;
-            };
-            let name = doc.reference.name.clone().unwrap_or_default();
-            let pool = facts
-                .pool(pool_label)
-                .or_else(|| name.strip_prefix(&worker_prefix))
-                .map(str::to_string);
-            let component = Component {
-                doc: docs.len(),
-                role: Role::Worker,
-                container,
-                pool,
-                name,
-            };
+            }
+            component.pool_from_name(&self.context.fullname);
             context.components.push(component.clone());
             job.component = Some(Component {
                 doc: job.pos,

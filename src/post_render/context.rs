@@ -189,12 +189,8 @@ pub fn resolve_facts(
         ("default".to_string(), NAMESPACE_UNKNOWN)
     };
 
-    let worker_prefix = format!("{fullname}-worker-");
-    for c in components
-        .iter_mut()
-        .filter(|c| c.role == Role::Worker && c.pool.is_none())
-    {
-        c.pool = c.name.strip_prefix(&worker_prefix).map(str::to_string);
+    for c in &mut components {
+        c.pool_from_name(&fullname);
     }
     let skip_in_values = choice.profile.generation.skip_validation_value.is_some()
         && values.at("/persistence/skipValidation") == Some(&Value::Bool(true));

@@ -66,6 +66,15 @@ pub struct Component {
 }
 
 impl Component {
+    /// A worker without the pool label takes its pool from its name, `<fullname>-worker-<pool>`.
+    pub fn pool_from_name(&mut self, fullname: &str) {
+        if self.role == Role::Worker && self.pool.is_none() {
+            let rest = self.name.strip_prefix(fullname);
+            self.pool = rest
+                .and_then(|r| r.strip_prefix("-worker-"))
+                .map(str::to_string);
+        }
+    }
     /// JSON pointer of the dagu container.
     pub fn container_ptr(&self) -> String {
         format!("/spec/template/spec/containers/{}", self.container)
@@ -160,19 +169,24 @@ pub fn components_from_facts(
     docs.iter()
         .zip(facts)
         .enumerate()
-        .filter(|(_, (d, _))| d.kind() == Some("Deployment"))
-        .filter_map(|(i, (d, f))| {
-            let f = f.as_ref()?;
-            let (role, container) = f.component?;
-            Some(Component {
-                doc: i,
-                role,
-                container,
-                pool: f.pool(pool_label).map(str::to_string),
-                name: d.reference.name.clone().unwrap_or_default(),
-            })
-        })
+        .filter_map(|(i, (d, f))| component_of(i, d, f.as_ref()?, pool_label))
         .collect()
+}
+
+/// The component the document at position `i` is, from its facts (pool from the label only); `None` when it
+/// is no Dagu Deployment.
+pub fn component_of(i: usize, doc: &Doc, facts: &DocFacts, pool_label: &str) -> Option<Component> {
+    if doc.kind() != Some("Deployment") {
+        return None;
+    }
+    let (role, container) = facts.component?;
+    Some(Component {
+        doc: i,
+        role,
+        container,
+        pool: facts.pool(pool_label).map(str::to_string),
+        name: doc.reference.name.clone().unwrap_or_default(),
+    })
 }
 
 #[cfg(test)]
